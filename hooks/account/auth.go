@@ -1,0 +1,181 @@
+package account
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/mails"
+
+	"plaza/hooks/web"
+	"plaza/templates"
+)
+
+func showSignUp(e *core.RequestEvent) error {
+	return renderSignUp(e, http.StatusOK, templates.SignUpVM{Invite: e.Request.URL.Query().Get("invite")})
+}
+
+func renderSignUp(e *core.RequestEvent, status int, vm templates.SignUpVM) error {
+	mode := web.RegistrationMode(e.App)
+	vm.Chrome = web.Chrome(e, "")
+	vm.InviteRequired = mode == web.RegistrationInvite
+	vm.NeedsApproval = mode == web.RegistrationApproval
+	return web.Render(e, status, templates.SignUpPage(vm))
+}
+
+func signUp(e *core.RequestEvent) error {
+	in := SignUp{
+		Name:     strings.TrimSpace(e.Request.FormValue("name")),
+		Email:    normalizeEmail(e.Request.FormValue("email")),
+		Password: e.Request.FormValue("password"),
+		Invite:   strings.TrimSpace(e.Request.FormValue("invite")),
+	}
+	mode := web.RegistrationMode(e.App)
+	vm := templates.SignUpVM{Name: in.Name, Email: in.Email, Invite: in.Invite}
+	if vm.Errors = validateSignUp(in, mode); vm.Errors.Any() {
+		return renderSignUp(e, http.StatusUnprocessableEntity, vm)
+	}
+	member, err := createMember(e.App, in, mode)
+	switch {
+	case errors.Is(err, errEmailTaken):
+		vm.Errors.Add("email", "Email", "An account with this email already exists. Sign in, or reset your password.")
+		return renderSignUp(e, http.StatusConflict, vm)
+	case errors.Is(err, errBadInvite):
+		vm.Errors.Add("invite", "Invite code", "This invite code is unknown, expired or used up. Check it, or ask for a new one.")
+		return renderSignUp(e, http.StatusUnprocessableEntity, vm)
+	case err != nil:
+		return e.InternalServerError("", err)
+	}
+	if member.GetString("status") == StatusPending {
+		return web.Render(e, http.StatusCreated, templates.NoticePage(templates.NoticeVM{
+			Chrome:  web.Chrome(e, ""),
+			Title:   "Almost there",
+			Message: "Your account was created and is waiting for an administrator's approval. You can sign in once it is approved.",
+			LinkHref: "/signin", LinkLabel: "Go to sign in",
+		}))
+	}
+	if err := web.StartSession(e, member); err != nil {
+		return err
+	}
+	web.Flash(e, "Welcome to "+web.OrgInfo(e.App).Name+", "+member.GetString("name")+"!")
+	return web.SeeOther(e, "/me")
+}
+
+func showSignIn(e *core.RequestEvent) error {
+	return renderSignIn(e, http.StatusOK, templates.SignInVM{Next: web.SafeNext(e.Request.URL.Query().Get("next"), "")})
+}
+
+func renderSignIn(e *core.RequestEvent, status int, vm templates.SignInVM) error {
+	vm.Chrome = web.Chrome(e, "")
+	vm.CanSignUp = true
+	return web.Render(e, status, templates.SignInPage(vm))
+}
+
+func signIn(e *core.RequestEvent) error {
+	email := normalizeEmail(e.Request.FormValue("email"))
+	vm := templates.SignInVM{Email: email, Next: web.SafeNext(e.Request.FormValue("next"), "")}
+	member := authenticate(e.App, email, e.Request.FormValue("password"))
+	if member == nil {
+		vm.Errors.Add("", "", "Wrong email or password.")
+		return renderSignIn(e, http.StatusUnauthorized, vm)
+	}
+	switch member.GetString("status") {
+	case StatusPending:
+		vm.Errors.Add("", "", "Your account is waiting for an administrator's approval. Try again once you hear back.")
+		return renderSignIn(e, http.StatusForbidden, vm)
+	case StatusSuspended:
+		vm.Errors.Add("", "", "This account is suspended. Contact your organisation's administrators.")
+		return renderSignIn(e, http.StatusForbidden, vm)
+	}
+	if err := web.StartSession(e, member); err != nil {
+		return err
+	}
+	return web.SeeOther(e, web.SafeNext(vm.Next, "/chats"))
+}
+
+// signOut ends this browser's session; with everywhere=1 it also invalidates
+// every token the member holds (all devices) by renewing their token key.
+func signOut(e *core.RequestEvent) error {
+	if e.Auth != nil && e.Request.FormValue("everywhere") == "1" {
+		e.Auth.RefreshTokenKey()
+		if err := e.App.Save(e.Auth); err != nil {
+			return e.InternalServerError("", err)
+		}
+	}
+	web.EndSession(e)
+	web.Flash(e, "You are signed out.")
+	return web.SeeOther(e, "/signin")
+}
+
+func showReset(e *core.RequestEvent) error {
+	return web.Render(e, http.StatusOK, templates.ResetPage(templates.ResetVM{Chrome: web.Chrome(e, "")}))
+}
+
+// requestReset mails a reset link when the account exists, and answers the
+// same either way so the form does not reveal who is a member.
+func requestReset(e *core.RequestEvent) error {
+	email := normalizeEmail(e.Request.FormValue("email"))
+	if !validEmail(email) {
+		vm := templates.ResetVM{Chrome: web.Chrome(e, ""), Email: email}
+		vm.Errors.Add("email", "Email", "Enter a valid email address, like name@example.org.")
+		return web.Render(e, http.StatusUnprocessableEntity, templates.ResetPage(vm))
+	}
+	if member, err := e.App.FindAuthRecordByEmail("users", email); err == nil && member.GetString("status") == web.StatusActive {
+		if err := mails.SendRecordPasswordReset(e.App, member); err != nil {
+			e.App.Logger().Error("password reset email failed", "member", member.Id, "error", err)
+		}
+	}
+	return web.Render(e, http.StatusOK, templates.NoticePage(templates.NoticeVM{
+		Chrome:  web.Chrome(e, ""),
+		Title:   "Check your email",
+		Message: "If an account exists for " + email + ", we have sent it a link to choose a new password. The link works for a limited time.",
+		LinkHref: "/signin", LinkLabel: "Back to sign in",
+	}))
+}
+
+func resetMember(e *core.RequestEvent) (*core.Record, error) {
+	member, err := e.App.FindAuthRecordByToken(e.Request.PathValue("token"), core.TokenTypePasswordReset)
+	if err != nil || member.Collection().Name != "users" {
+		return nil, e.BadRequestError("This reset link has expired or was already used. Ask for a new one from the sign-in page.", err)
+	}
+	return member, nil
+}
+
+func showNewPassword(e *core.RequestEvent) error {
+	if _, err := resetMember(e); err != nil {
+		return err
+	}
+	return web.Render(e, http.StatusOK, templates.NewPasswordPage(templates.NewPasswordVM{
+		Chrome: web.Chrome(e, ""), Token: e.Request.PathValue("token"),
+	}))
+}
+
+func setNewPassword(e *core.RequestEvent) error {
+	member, err := resetMember(e)
+	if err != nil {
+		return err
+	}
+	vm := templates.NewPasswordVM{Chrome: web.Chrome(e, ""), Token: e.Request.PathValue("token")}
+	pw := e.Request.FormValue("password")
+	checkPassword(pw, &vm.Errors)
+	if !vm.Errors.Any() && pw != e.Request.FormValue("confirm") {
+		vm.Errors.Add("confirm", "Repeat new password", "The two passwords differ. Type the same password twice.")
+	}
+	if vm.Errors.Any() {
+		return web.Render(e, http.StatusUnprocessableEntity, templates.NewPasswordPage(vm))
+	}
+	member.SetPassword(pw) // also renews the token key: old sessions and this link stop working
+	if err := e.App.Save(member); err != nil {
+		return e.InternalServerError("", err)
+	}
+	if member.GetString("status") != web.StatusActive {
+		web.Flash(e, "Your password is changed.")
+		return web.SeeOther(e, "/signin")
+	}
+	if err := web.StartSession(e, member); err != nil {
+		return err
+	}
+	web.Flash(e, "Your password is changed.")
+	return web.SeeOther(e, "/chats")
+}

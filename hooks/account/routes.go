@@ -1,0 +1,54 @@
+// Package account is members' identity and social graph: sign-up, sign-in,
+// password reset, profile, privacy, the member directory, friends and tags.
+package account
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"plaza/hooks/web"
+)
+
+// Register binds the account pages.
+func Register(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		pages := web.Pages(se.Router)
+		pages.GET("/{$}", showHome)
+
+		guest := pages.Group("")
+		guest.Bind(web.RequireGuest())
+		guest.GET("/signup", showSignUp)
+		guest.POST("/signup", signUp)
+		guest.GET("/signin", showSignIn)
+		guest.POST("/signin", signIn)
+		guest.GET("/reset", showReset)
+		guest.POST("/reset", requestReset)
+		pages.GET("/reset/{token}", showNewPassword)
+		pages.POST("/reset/{token}", setNewPassword)
+		pages.POST("/signout", signOut)
+
+		member := pages.Group("")
+		member.Bind(web.RequireMember())
+		member.GET("/me", showMe)
+		member.GET("/me/edit", showEditProfile)
+		member.POST("/me/edit", editProfile)
+		member.GET("/me/privacy", showPrivacy)
+		member.POST("/me/privacy", savePrivacy)
+		member.GET("/people", showPeople)
+		member.GET("/u/{id}", showProfile)
+		member.GET("/friends", showFriends)
+		member.GET("/friends/tags", showTags)
+		member.POST("/friends/tags", createTag)
+		member.GET("/friends/tags/{tagId}", showTag)
+		member.POST("/friends/tags/{tagId}", saveTag)
+		member.POST("/friends/tags/{tagId}/delete", deleteTag)
+		member.POST("/friends/{userId}/{action}", actOnFriend)
+		return se.Next()
+	})
+}
+
+func showHome(e *core.RequestEvent) error {
+	if e.Auth != nil {
+		return web.SeeOther(e, "/chats")
+	}
+	return web.SeeOther(e, "/signin")
+}

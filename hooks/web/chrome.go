@@ -1,0 +1,43 @@
+package web
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"plaza/templates"
+)
+
+// Chrome builds what every page shows around its content: the organisation,
+// the signed-in member, a pending flash message and the active tab.
+func Chrome(e *core.RequestEvent, tab string) templates.Chrome {
+	c := templates.Chrome{Org: OrgInfo(e.App), Flash: takeFlash(e), Tab: tab}
+	if e.Auth != nil && e.Auth.Collection().Name == "users" {
+		p := Person(e.Auth)
+		c.Viewer = &p
+	}
+	return c
+}
+
+// Person is the public face of a member as every page shows it.
+func Person(r *core.Record) templates.Person {
+	return templates.Person{
+		ID:        r.Id,
+		Name:      r.GetString("name"),
+		AvatarURL: FileURL(r, "avatar", "88x88"),
+		Bio:       r.GetString("bio"),
+		Status:    r.GetString("status"),
+	}
+}
+
+// FileURL is the URL of a record's (first) file in field, optionally a thumb
+// size listed in the field's Thumbs; "" when the field is empty.
+func FileURL(r *core.Record, field, thumb string) string {
+	name := r.GetString(field)
+	if name == "" {
+		return ""
+	}
+	u := "/api/files/" + r.Collection().Id + "/" + r.Id + "/" + name
+	if thumb != "" {
+		u += "?thumb=" + thumb
+	}
+	return u
+}

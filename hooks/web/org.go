@@ -1,0 +1,61 @@
+package web
+
+import (
+	"sync/atomic"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"plaza/templates"
+)
+
+// The org_settings singleton is read on every page, so it is cached and the
+// cache is dropped whenever the record changes (dashboard edits included).
+var orgCache atomic.Pointer[orgSettings]
+
+type orgSettings struct {
+	info         templates.Org
+	registration string
+}
+
+// Registration modes of org_settings.registration.
+const (
+	RegistrationOpen     = "open"
+	RegistrationInvite   = "invite"
+	RegistrationApproval = "approval"
+)
+
+func bindOrgCache(app core.App) {
+	drop := func(e *core.ModelEvent) error {
+		orgCache.Store(nil)
+		return e.Next()
+	}
+	app.OnModelAfterUpdateSuccess("org_settings").BindFunc(drop)
+	app.OnModelAfterCreateSuccess("org_settings").BindFunc(drop)
+	app.OnModelAfterDeleteSuccess("org_settings").BindFunc(drop)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		orgCache.Store(nil) // a fresh app (tests) must not see another app's settings
+		return se.Next()
+	})
+}
+
+func loadOrg(app core.App) *orgSettings {
+	if s := orgCache.Load(); s != nil {
+		return s
+	}
+	s := &orgSettings{info: templates.Org{Name: "Plaza"}, registration: RegistrationOpen}
+	r, err := app.FindFirstRecordByFilter("org_settings", "")
+	if err != nil {
+		app.Logger().Error("org_settings missing; using defaults", "error", err)
+		return s
+	}
+	s.info = templates.Org{Name: r.GetString("name"), LogoURL: FileURL(r, "logo", "112x112")}
+	s.registration = r.GetString("registration")
+	orgCache.Store(s)
+	return s
+}
+
+// OrgInfo is the organisation's name and logo.
+func OrgInfo(app core.App) templates.Org { return loadOrg(app).info }
+
+// RegistrationMode is how people join: open, invite or approval.
+func RegistrationMode(app core.App) string { return loadOrg(app).registration }

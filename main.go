@@ -1,0 +1,21 @@
+// Command plaza is a self-hosted community app: chat, moments, marketplace and
+// mini-programs in one binary over one SQLite file (see README.md).
+package main
+
+import (
+	"log"
+
+	"github.com/pocketbase/pocketbase"
+
+	"plaza/hooks"
+	"plaza/hooks/seed"
+)
+
+func main() {
+	app := pocketbase.New()
+	hooks.Register(app)
+	app.RootCmd.AddCommand(seed.Command(app))
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}

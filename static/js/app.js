@@ -1,0 +1,42 @@
+// Plaza's small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Flash toasts leave after a few seconds.
+  document.querySelectorAll(".flash").forEach(function (el) {
+    setTimeout(function () {
+      el.classList.add("flash--gone");
+      el.addEventListener("transitionend", function () { el.remove(); }, { once: true });
+    }, 4000);
+  });
+
+  // Put keyboard and screen-reader focus on a form's error summary.
+  var summary = document.querySelector(".form-errors");
+  if (summary) summary.focus();
+
+  // Show progress on the button that submitted a form, and stop double posts.
+  document.addEventListener("submit", function (ev) {
+    var btn = ev.submitter || ev.target.querySelector("button[type=submit]");
+    if (!btn) return;
+    if (btn.getAttribute("aria-busy") === "true") { ev.preventDefault(); return; }
+    btn.setAttribute("aria-busy", "true");
+    // A page restored from the back/forward cache must be usable again.
+    window.addEventListener("pageshow", function () { btn.removeAttribute("aria-busy"); }, { once: true });
+  });
+
+  // Preview a chosen avatar before saving.
+  var avatarInput = document.getElementById("f-avatar");
+  if (avatarInput) {
+    avatarInput.addEventListener("change", function () {
+      var file = avatarInput.files && avatarInput.files[0];
+      var holder = avatarInput.closest(".avatar-edit");
+      if (!file || !holder || !/^image\//.test(file.type)) return;
+      var old = holder.querySelector(".avatar");
+      var img = document.createElement("img");
+      img.className = "avatar avatar--lg";
+      img.alt = "Preview of your new photo";
+      img.src = URL.createObjectURL(file);
+      if (old) old.replaceWith(img); else holder.prepend(img);
+    });
+  }
+})();
