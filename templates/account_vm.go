@@ -21,7 +21,7 @@ type SignUpVM struct {
 // NoticeVM is a simple message page (account pending, reset email sent).
 type NoticeVM struct {
 	Chrome
-	Title, Message   string
+	Title, Message      string
 	LinkHref, LinkLabel string
 }
 

@@ -49,9 +49,9 @@ func signUp(e *core.RequestEvent) error {
 	}
 	if member.GetString("status") == StatusPending {
 		return web.Render(e, http.StatusCreated, templates.NoticePage(templates.NoticeVM{
-			Chrome:  web.Chrome(e, ""),
-			Title:   "Almost there",
-			Message: "Your account was created and is waiting for an administrator's approval. You can sign in once it is approved.",
+			Chrome:   web.Chrome(e, ""),
+			Title:    "Almost there",
+			Message:  "Your account was created and is waiting for an administrator's approval. You can sign in once it is approved.",
 			LinkHref: "/signin", LinkLabel: "Go to sign in",
 		}))
 	}
@@ -127,9 +127,9 @@ func requestReset(e *core.RequestEvent) error {
 		}
 	}
 	return web.Render(e, http.StatusOK, templates.NoticePage(templates.NoticeVM{
-		Chrome:  web.Chrome(e, ""),
-		Title:   "Check your email",
-		Message: "If an account exists for " + email + ", we have sent it a link to choose a new password. The link works for a limited time.",
+		Chrome:   web.Chrome(e, ""),
+		Title:    "Check your email",
+		Message:  "If an account exists for " + email + ", we have sent it a link to choose a new password. The link works for a limited time.",
 		LinkHref: "/signin", LinkLabel: "Back to sign in",
 	}))
 }

@@ -46,7 +46,9 @@ func showFriends(e *core.RequestEvent) error {
 			vm.Blocked = append(vm.Blocked, p)
 		}
 	}
-	slices.SortFunc(vm.Friends, func(a, b templates.Person) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	slices.SortFunc(vm.Friends, func(a, b templates.Person) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
 	return web.Render(e, http.StatusOK, templates.FriendsPage(vm))
 }
 
