@@ -240,8 +240,12 @@ func relationLabel(r Relation) string {
 	return ""
 }
 
-// relationSlug names a relation for templates and tests.
+// relationSlug names a relation for templates and tests. A member who was
+// blocked sees a stranger: nothing on the page reveals the block.
 func relationSlug(r Relation) string {
+	if r == BlockedBy {
+		r = Strangers
+	}
 	return [...]string{"strangers", "friends", "sent", "received", "blocking", "blocked_by", "self"}[r]
 }
 
