@@ -285,7 +285,7 @@ func TestPasswordReset(t *testing.T) {
 	c.PostForm(path, url.Values{"password": {"brand-new-password"}, "confirm": {"brand-new-password"}}).ExpectRedirect("/chats")
 	c.Get("/me").Expect(http.StatusOK)
 
-	old.Get("/me").ExpectRedirect("/signin?next=%2Fme")                           // old sessions end
+	old.Get("/me").ExpectRedirect("/signin?next=%2Fme")                               // old sessions end
 	s.Client().Get(path).Expect(http.StatusBadRequest, "expired or was already used") // the link is spent
 	s.Client().PostForm("/signin", url.Values{"email": {"ana@example.org"}, "password": {"brand-new-password"}}).ExpectRedirect("/chats")
 	s.Client().Get("/reset/not-a-token").Expect(http.StatusBadRequest)

@@ -143,9 +143,9 @@ func TestPeopleDirectory(t *testing.T) {
 	}
 	// Profiles: pending accounts are not shown, hidden members are reachable by link.
 	c.Get("/u/" + eve.Id).Expect(http.StatusNotFound)
-	c.Get("/u/" + dee.Id).Expect(http.StatusOK, "Dee Hidden")
-	c.Get("/u/" + ben.Id).Expect(http.StatusOK, `data-relation="strangers"`)
-	c.Get("/u/" + ana.Id).Expect(http.StatusOK, `data-relation="self"`, "Edit profile")
+	c.Get("/u/"+dee.Id).Expect(http.StatusOK, "Dee Hidden")
+	c.Get("/u/"+ben.Id).Expect(http.StatusOK, `data-relation="strangers"`)
+	c.Get("/u/"+ana.Id).Expect(http.StatusOK, `data-relation="self"`, "Edit profile")
 }
 
 func relation(t *testing.T, c *testkit.Client, id string) string {
@@ -246,7 +246,7 @@ func TestFriendRefusals(t *testing.T) {
 	setWhoCanAdd("nobody")
 	a.PostForm("/friends/"+cai.Id+"/request", nil).Expect(http.StatusForbidden)
 	setWhoCanAdd("fof")
-	a.PostForm("/friends/"+cai.Id+"/request", nil).Expect(http.StatusForbidden) // no friend in common yet
+	a.PostForm("/friends/"+cai.Id+"/request", nil).Expect(http.StatusForbidden)  // no friend in common yet
 	b.PostForm("/friends/"+ana.Id+"/accept", nil).ExpectRedirect("/u/" + ana.Id) // Ana–Ben friends
 	s.SignedIn(cai).PostForm("/friends/"+ben.Id+"/request", nil)
 	b.PostForm("/friends/"+cai.Id+"/accept", nil).ExpectRedirect("/u/" + cai.Id) // Ben–Cai friends
