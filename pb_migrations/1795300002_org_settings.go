@@ -34,6 +34,7 @@ func init() {
 		}
 
 		s := app.Settings()
+		s.Meta.AppName = "Plaza"
 		s.RateLimits.Enabled = true
 		s.RateLimits.Rules = append(s.RateLimits.Rules,
 			core.RateLimitRule{Label: "POST /signin", MaxRequests: 10, Duration: 60},

@@ -3,10 +3,9 @@ package templates
 // SignInVM is the sign-in page.
 type SignInVM struct {
 	Chrome
-	Email     string
-	Next      string
-	CanSignUp bool
-	Errors    FormErrors
+	Email  string
+	Next   string
+	Errors FormErrors
 }
 
 // SignUpVM is the sign-up page.

@@ -68,7 +68,6 @@ func showSignIn(e *core.RequestEvent) error {
 
 func renderSignIn(e *core.RequestEvent, status int, vm templates.SignInVM) error {
 	vm.Chrome = web.Chrome(e, "")
-	vm.CanSignUp = true
 	return web.Render(e, status, templates.SignInPage(vm))
 }
 

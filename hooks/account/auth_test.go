@@ -370,3 +370,21 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 		t.Fatal("a cross-site post changed the profile")
 	}
 }
+
+func TestOrgNameSignsEmails(t *testing.T) {
+	s := testkit.Start(t)
+	s.Member("Ana", "ana@example.org")
+	org, err := s.App.FindFirstRecordByFilter("org_settings", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org.Set("name", "Riverside Co-op")
+	if err := s.App.Save(org); err != nil {
+		t.Fatal(err)
+	}
+	s.Client().Get("/signin").Expect(http.StatusOK, "Riverside Co-op")
+	s.Client().PostForm("/reset", url.Values{"email": {"ana@example.org"}}).Expect(http.StatusOK)
+	if m := s.App.TestMailer.LastMessage(); !strings.Contains(m.Subject+m.HTML, "Riverside Co-op") {
+		t.Errorf("mail does not name the organisation: %q", m.Subject)
+	}
+}

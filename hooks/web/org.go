@@ -32,6 +32,16 @@ func bindOrgCache(app core.App) {
 	app.OnModelAfterUpdateSuccess("org_settings").BindFunc(drop)
 	app.OnModelAfterCreateSuccess("org_settings").BindFunc(drop)
 	app.OnModelAfterDeleteSuccess("org_settings").BindFunc(drop)
+	// PocketBase signs its emails with the app name: keep it the organisation's.
+	app.OnRecordAfterUpdateSuccess("org_settings").BindFunc(func(e *core.RecordEvent) error {
+		if name := e.Record.GetString("name"); name != "" && e.App.Settings().Meta.AppName != name {
+			e.App.Settings().Meta.AppName = name
+			if err := e.App.Save(e.App.Settings()); err != nil {
+				return err
+			}
+		}
+		return e.Next()
+	})
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		orgCache.Store(nil) // a fresh app (tests) must not see another app's settings
 		return se.Next()
