@@ -291,6 +291,20 @@ func expectCount(sel string, want int) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// expectFocused checks keyboard focus is on the first element matching sel.
+func expectFocused(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		ok, err := chromedp.Evaluate[bool](fmt.Sprintf("document.activeElement === document.querySelector(%q)", sel))(ctx, t)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("focus is not on %s", sel)
+		}
+		return nil
+	})
+}
+
 // expectImageLoaded checks the first img matching sel is visible and its
 // picture really loaded (a broken src has naturalWidth 0).
 func expectImageLoaded(sel string) chromedp.Action[chromedp.Void] {

@@ -186,6 +186,7 @@ func TestJourneyBadInputKeepsTyping(t *testing.T) {
 		clickAndLoad("form[data-testid=signup-form] button[type=submit]", http.StatusUnprocessableEntity),
 		cleo.expectPath("/signup"),
 		expectText("[data-testid=form-errors]", "Please fix"),
+		expectFocused("[data-testid=form-errors]"), // read out first by screen readers
 		expectText("[data-testid=error-email]"),
 		expectText("[data-testid=error-password]"),
 		expectValue("#f-name", "Cleo Park"),

@@ -172,7 +172,7 @@ func TestFriendLifecycle(t *testing.T) {
 	b.Get("/me").Expect(http.StatusOK, "1 request")
 	b.Get("/friends").Expect(http.StatusOK, `data-testid="incoming"`, "Ana")
 
-	a.PostForm("/friends/"+ben.Id+"/cancel", nil).ExpectRedirect("/u/" + ben.Id)
+	a.PostForm("/friends/"+ben.Id+"/cancel", url.Values{"next": {"/friends"}}).ExpectRedirect("/friends")
 	if relation(t, b, ana.Id) != "strangers" {
 		t.Fatal("cancel did not withdraw")
 	}
@@ -184,7 +184,9 @@ func TestFriendLifecycle(t *testing.T) {
 	b.PostForm("/friends/"+ana.Id+"/accept", nil).Expect(http.StatusConflict, "no pending friend request")
 
 	a.PostForm("/friends/"+ben.Id+"/request", nil)
-	b.PostForm("/friends/"+ana.Id+"/accept", nil).ExpectRedirect("/u/" + ana.Id)
+	// Accepting from the Friends page comes back to it; a foreign next does not leave the site.
+	b.PostForm("/friends/"+ana.Id+"/accept", url.Values{"next": {"https://evil.example/"}}).ExpectRedirect("/u/" + ana.Id)
+	b.PostForm("/friends/"+ana.Id+"/accept", url.Values{"next": {"/friends"}}).Expect(http.StatusConflict)
 	if relation(t, a, ben.Id) != "friends" || relation(t, b, ana.Id) != "friends" {
 		t.Fatal("not friends after accept")
 	}
