@@ -41,9 +41,8 @@ type NewPasswordVM struct {
 // MeVM is the member's own hub.
 type MeVM struct {
 	Chrome
-	Me           Person
-	Email        string
-	PendingCount int // friend requests waiting for me
+	Me    Person
+	Email string
 }
 
 // EditProfileVM edits name, bio and avatar.

@@ -145,7 +145,7 @@ func MePage(vm MeVM) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = linkCell("/friends", "Friends", pendingLabel(vm.PendingCount)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var7), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = linkCell("/friends", "Friends", pendingLabel(vm.Badges.Me)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var7), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -8,6 +8,12 @@ type Chrome struct {
 	Viewer *Person // nil for guests
 	Flash  Flash
 	Tab    string // active bottom tab: chats, moments, market, minis, me ("" for none)
+	Badges Badges
+}
+
+// Badges are the unread counts on the bottom tabs.
+type Badges struct {
+	Me int // friend requests waiting for an answer
 }
 
 // Org is the organisation running this Plaza.

@@ -20,14 +20,8 @@ import (
 const maxAvatarBytes = 5 << 20
 
 func showMe(e *core.RequestEvent) error {
-	var pending int
-	err := e.App.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
-		Bind(dbx.Params{"me": e.Auth.Id}).Row(&pending)
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
 	return web.Render(e, http.StatusOK, templates.MePage(templates.MeVM{
-		Chrome: web.Chrome(e, "me"), Me: web.Person(e.Auth), Email: e.Auth.Email(), PendingCount: pending,
+		Chrome: web.Chrome(e, "me"), Me: web.Person(e.Auth), Email: e.Auth.Email(),
 	}))
 }
 

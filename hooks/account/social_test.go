@@ -169,7 +169,13 @@ func TestFriendLifecycle(t *testing.T) {
 	if relation(t, a, ben.Id) != "sent" || relation(t, b, ana.Id) != "received" {
 		t.Fatal("relations after request")
 	}
-	b.Get("/me").Expect(http.StatusOK, "1 request")
+	bMe := b.Get("/me").Expect(http.StatusOK, "1 request")
+	if got := bMe.Text("nav.tabbar [data-testid=badge] .visually-hidden"); got != "1 friend request" {
+		t.Errorf("Me tab badge = %q", got)
+	}
+	if a.Get("/me").Has("nav.tabbar [data-testid=badge]") {
+		t.Error("the requester has a badge")
+	}
 	b.Get("/friends").Expect(http.StatusOK, `data-testid="incoming"`, "Ana")
 
 	a.PostForm("/friends/"+ben.Id+"/cancel", url.Values{"next": {"/friends"}}).ExpectRedirect("/friends")

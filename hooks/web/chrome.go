@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/templates"
@@ -13,8 +14,21 @@ func Chrome(e *core.RequestEvent, tab string) templates.Chrome {
 	if e.Auth != nil && e.Auth.Collection().Name == "users" {
 		p := Person(e.Auth)
 		c.Viewer = &p
+		c.Badges = badges(e)
 	}
 	return c
+}
+
+// badges counts what waits for the member. A failed count is logged and
+// shown as zero: a badge is never worth an error page.
+func badges(e *core.RequestEvent) templates.Badges {
+	var b templates.Badges
+	err := e.App.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
+		Bind(dbx.Params{"me": e.Auth.Id}).Row(&b.Me)
+	if err != nil {
+		e.App.Logger().Error("badge count failed", "error", err)
+	}
+	return b
 }
 
 // Person is the public face of a member as every page shows it.
