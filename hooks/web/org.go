@@ -1,16 +1,14 @@
 package web
 
 import (
-	"sync/atomic"
-
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/templates"
 )
 
-// The org_settings singleton is read on every page, so it is cached and the
-// cache is dropped whenever the record changes (dashboard edits included).
-var orgCache atomic.Pointer[orgSettings]
+// The org_settings singleton is read on every page, so it is cached in the
+// app's store and dropped whenever the record changes (dashboard edits too).
+const orgStoreKey = "plaza.org"
 
 type orgSettings struct {
 	info         templates.Org
@@ -26,7 +24,7 @@ const (
 
 func bindOrgCache(app core.App) {
 	drop := func(e *core.ModelEvent) error {
-		orgCache.Store(nil)
+		e.App.Store().Remove(orgStoreKey)
 		return e.Next()
 	}
 	app.OnModelAfterUpdateSuccess("org_settings").BindFunc(drop)
@@ -42,25 +40,21 @@ func bindOrgCache(app core.App) {
 		}
 		return e.Next()
 	})
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		orgCache.Store(nil) // a fresh app (tests) must not see another app's settings
-		return se.Next()
-	})
 }
 
 func loadOrg(app core.App) *orgSettings {
-	if s := orgCache.Load(); s != nil {
+	if s, ok := app.Store().Get(orgStoreKey).(*orgSettings); ok {
 		return s
 	}
 	s := &orgSettings{info: templates.Org{Name: "Plaza"}, registration: RegistrationOpen}
 	r, err := app.FindFirstRecordByFilter("org_settings", "")
 	if err != nil {
 		app.Logger().Error("org_settings missing; using defaults", "error", err)
-		return s
+		return s // not cached: the next page tries again
 	}
 	s.info = templates.Org{Name: r.GetString("name"), LogoURL: FileURL(r, "logo", "112x112")}
 	s.registration = r.GetString("registration")
-	orgCache.Store(s)
+	app.Store().Set(orgStoreKey, s)
 	return s
 }
 
