@@ -45,7 +45,9 @@ func editProfile(e *core.RequestEvent) error {
 		vm.Errors.Add("bio", "About you", "Keep it under 280 characters.")
 	}
 	avatar, msg, err := uploadedImage(e, "avatar", maxAvatarBytes)
-	if err != nil {
+	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+		return e.Error(http.StatusRequestEntityTooLarge, "", err)
+	} else if err != nil {
 		return e.BadRequestError("The upload could not be read. Try again.", err)
 	}
 	if msg != "" {

@@ -69,6 +69,14 @@ func TestEditProfile(t *testing.T) {
 		})
 	}
 
+	// Beyond the server's body limit: a clear 413 page, nothing stored.
+	c.PostMultipart("/me/edit", url.Values{"name": {"Ana L"}},
+		testkit.Upload{Field: "avatar", Name: "huge.png", Data: make([]byte, 33<<20)}).
+		Expect(http.StatusRequestEntityTooLarge, "larger than this server accepts")
+	if s.Reload(ana).GetString("name") != "Ana" {
+		t.Fatal("an oversized post changed the profile")
+	}
+
 	c.PostMultipart("/me/edit", url.Values{"name": {"Ana Lima"}, "bio": {"Bread and bikes"}},
 		testkit.Upload{Field: "avatar", Name: "me.png", Data: pngBytes(t)}).ExpectRedirect("/me")
 	got := s.Reload(ana)
