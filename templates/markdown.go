@@ -3,20 +3,24 @@ package templates
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/renderer/html"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 )
 
 // md renders member-written markdown. It stays in goldmark's safe mode (no
-// html.WithUnsafe): raw HTML is dropped and javascript:/data: links are
+// WithUnsafe): raw HTML is dropped and javascript:/data: links are
 // blanked. Remote images are further blocked by the page CSP (img-src 'self').
 var md = goldmark.New(
 	goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, extension.Table),
-	goldmark.WithRendererOptions(html.WithHardWraps()),
+	goldmark.WithRendererOptions(gmhtml.WithHardWraps()),
 )
 
 // Markdown renders member-written markdown as HTML. It is the only source of
@@ -28,5 +32,41 @@ func Markdown(src string) templ.Component {
 			return err
 		}
 		return templ.Raw(buf.String()).Render(ctx, w)
+	})
+}
+
+// MarkdownWithMentions is Markdown with "@Name" highlighted for the given
+// member names (longest first, so "@Ana Lima" wins over "@Ana"). Only text
+// between tags is touched, never attributes.
+func MarkdownWithMentions(src string, names []string) templ.Component {
+	if len(names) == 0 || !strings.Contains(src, "@") {
+		return Markdown(src)
+	}
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		var buf bytes.Buffer
+		if err := md.Convert([]byte(src), &buf); err != nil {
+			return err
+		}
+		return templ.Raw(highlightMentions(buf.String(), names)).Render(ctx, w)
+	})
+}
+
+var textBetweenTags = regexp.MustCompile(`>[^<]*<`)
+
+func highlightMentions(out string, names []string) string {
+	sorted := slices.Clone(names)
+	slices.SortFunc(sorted, func(a, b string) int { return len(b) - len(a) })
+	var alts []string
+	for _, n := range sorted {
+		if n != "" {
+			alts = append(alts, regexp.QuoteMeta(html.EscapeString(n)))
+		}
+	}
+	if len(alts) == 0 {
+		return out
+	}
+	re := regexp.MustCompile(`(^|[\s(>])@(` + strings.Join(alts, "|") + `)`)
+	return textBetweenTags.ReplaceAllStringFunc(out, func(seg string) string {
+		return re.ReplaceAllString(seg, `$1<span class="mention">@$2</span>`)
 	})
 }

@@ -13,7 +13,8 @@ type Chrome struct {
 
 // Badges are the unread counts on the bottom tabs.
 type Badges struct {
-	Me int // friend requests waiting for an answer
+	Chats int // unread messages (muted rooms left out)
+	Me    int // friend requests waiting for an answer
 }
 
 // Org is the organisation running this Plaza.
@@ -80,6 +81,8 @@ type Head struct {
 	Title  string
 	Back   string // URL of the back arrow; "" for none
 	NoTabs bool   // hide the bottom tab bar (e.g. inside a room)
+	Menu   string // URL of the "…" action on the right; "" for none
+	Live   int64  // on pages that update live: the newest event shown (see /events)
 }
 
 // Field describes one form input.

@@ -3,13 +3,16 @@
 package account
 
 import (
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/web"
+	"plaza/templates"
 )
 
 // Register binds the account pages.
 func Register(app core.App) {
+	web.AddBadgeCounter(app, countRequests)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.GET("/{$}", showHome)
@@ -51,4 +54,10 @@ func showHome(e *core.RequestEvent) error {
 		return web.SeeOther(e, "/chats")
 	}
 	return web.SeeOther(e, "/signin")
+}
+
+// countRequests puts the friend requests waiting for member on the Me tab.
+func countRequests(app core.App, member string, b *templates.Badges) error {
+	return app.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
+		Bind(dbx.Params{"me": member}).Row(&b.Me)
 }

@@ -1,27 +1,59 @@
-// Package chat is Plaza's messaging: rooms, members, messages and the live stream.
+// Package chat is Plaza's messaging: direct and group rooms, members,
+// messages with attachments, read markers and the live event stream.
 package chat
 
 import (
-	"net/http"
-
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/web"
 	"plaza/templates"
 )
 
-// Register binds the feature's pages.
+// Register binds the chat pages, the event stream and the badge counter.
 func Register(app core.App) {
+	web.AddBadgeCounter(app, countUnread)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())
 		pages.GET("/chats", showChats)
+		pages.GET("/chats/new", showNewGroup)
+		pages.POST("/chats", createGroup)
+		pages.GET("/chats/{roomId}", showRoom)
+		pages.GET("/chats/{roomId}/messages", showOlder)
+		// One pattern for POST /chats/direct/{userId} and POST /chats/{roomId}/{action}:
+		// Go's mux can't hold both (they overlap on /chats/direct/messages).
+		pages.POST("/chats/{roomId}/{action}", postToRoom)
+		pages.GET("/chats/{roomId}/messages/{msgId}/edit", showEditMessage)
+		pages.POST("/chats/{roomId}/messages/{msgId}/edit", editMessage)
+		pages.POST("/chats/{roomId}/messages/{msgId}/recall", recallMessage)
+		pages.GET("/chats/{roomId}/files/{msgId}/{name}", serveAttachment)
+		pages.GET("/events", streamEvents)
 		return se.Next()
+	})
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		stopCommitter(e.App) // finish queued writes before the database closes
+		return e.Next()
 	})
 }
 
-// showChats is the tab's landing page; until the feature lands it is an
-// empty state with a way forward.
-func showChats(e *core.RequestEvent) error {
-	return web.Render(e, http.StatusOK, templates.ChatsPage(templates.ShellVM{Chrome: web.Chrome(e, "chats")}))
+// countUnread puts unread messages (muted rooms aside) on the Chats tab.
+func countUnread(app core.App, member string, b *templates.Badges) error {
+	total, _, err := Unread(app, member)
+	b.Chats = total
+	return err
+}
+
+// postToRoom dispatches POST /chats/{roomId}/{action}; /chats/direct/{userId}
+// opens a direct chat (room ids are 15 random characters, never "direct").
+func postToRoom(e *core.RequestEvent) error {
+	if e.Request.PathValue("roomId") == "direct" {
+		return openDirect(e, e.Request.PathValue("action"))
+	}
+	switch e.Request.PathValue("action") {
+	case "messages":
+		return sendMessage(e)
+	case "read":
+		return markRead(e)
+	}
+	return e.NotFoundError("", nil)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/templates"
@@ -19,14 +18,27 @@ func Chrome(e *core.RequestEvent, tab string) templates.Chrome {
 	return c
 }
 
-// badges counts what waits for the member. A failed count is logged and
-// shown as zero: a badge is never worth an error page.
+// BadgeCounter adds what waits for member to the tab badges.
+type BadgeCounter func(app core.App, member string, b *templates.Badges) error
+
+const badgeCountersKey = "plaza.badgeCounters"
+
+// AddBadgeCounter registers a feature's badge counter on app (call it from
+// the feature's Register).
+func AddBadgeCounter(app core.App, c BadgeCounter) {
+	counters, _ := app.Store().Get(badgeCountersKey).([]BadgeCounter)
+	app.Store().Set(badgeCountersKey, append(counters, c))
+}
+
+// badges runs every feature's counter. A failed count is logged and shown as
+// zero: a badge is never worth an error page.
 func badges(e *core.RequestEvent) templates.Badges {
 	var b templates.Badges
-	err := e.App.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
-		Bind(dbx.Params{"me": e.Auth.Id}).Row(&b.Me)
-	if err != nil {
-		e.App.Logger().Error("badge count failed", "error", err)
+	counters, _ := e.App.Store().Get(badgeCountersKey).([]BadgeCounter)
+	for _, count := range counters {
+		if err := count(e.App, e.Auth.Id, &b); err != nil {
+			e.App.Logger().Error("badge count failed", "error", err)
+		}
 	}
 	return b
 }
@@ -40,6 +52,15 @@ func Person(r *core.Record) templates.Person {
 		Bio:       r.GetString("bio"),
 		Status:    r.GetString("status"),
 	}
+}
+
+// AvatarURL is the avatar thumb of member id whose avatar file is name ("" for none),
+// for lists built from SQL rows rather than records.
+func AvatarURL(id, name string) string {
+	if name == "" {
+		return ""
+	}
+	return "/api/files/_pb_users_auth_/" + id + "/" + name + "?thumb=88x88"
 }
 
 // FileURL is the URL of a record's (first) file in field, optionally a thumb

@@ -1,0 +1,159 @@
+package chat
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// The committer is the one writer of everything that takes a gseq (new,
+// edited and recalled messages). Running those writes on one goroutine lets
+// it group-commit concurrent sends into one transaction, and hands committed
+// messages to the publisher in gseq order — so a member's stream never shows
+// event 11 before 10, and a reconnect from 11 cannot skip 10.
+
+// op is one unit of chat writing. It returns the messages to announce. An op
+// must finish its checks before it writes: a refusal (see refuse) leaves the
+// database untouched; any other error rolls back the whole batch.
+type op func(tx core.App) ([]*core.Record, error)
+
+// refusal is an op's answer to bad input, returned before any write.
+type refusal struct{ error }
+
+func refuse(err error) error { return refusal{err} }
+
+func (r refusal) Unwrap() error { return r.error }
+
+type request struct {
+	op   op
+	done chan result
+}
+
+type result struct {
+	msgs []*core.Record
+	err  error
+}
+
+const maxBatch = 256
+
+type committer struct {
+	app     core.App
+	reqs    chan request
+	publish chan []*core.Record
+	stop    sync.Once
+	stopped chan struct{}
+}
+
+const committerKey = "plaza.chat.committer"
+
+func committerOf(app core.App) *committer {
+	return app.Store().GetOrSet(committerKey, func() any {
+		c := &committer{app: app, reqs: make(chan request, 1024), publish: make(chan []*core.Record, 1024), stopped: make(chan struct{})}
+		go c.write()
+		go c.announce()
+		return c
+	}).(*committer)
+}
+
+// stopCommitter finishes queued writes and announcements (on app shutdown).
+func stopCommitter(app core.App) {
+	c, ok := app.Store().Get(committerKey).(*committer)
+	if !ok {
+		return
+	}
+	c.stop.Do(func() { close(c.reqs) })
+	<-c.stopped
+	app.Store().Remove(committerKey)
+}
+
+// do runs o on the writer and waits until it is committed.
+func (c *committer) do(o op) ([]*core.Record, error) {
+	done := make(chan result, 1)
+	c.reqs <- request{op: o, done: done}
+	r := <-done
+	return r.msgs, r.err
+}
+
+// write drains requests in batches, one transaction per batch.
+func (c *committer) write() {
+	defer func() {
+		close(c.publish)
+	}()
+	for first := range c.reqs {
+		batch := []request{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-c.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		results := c.commit(batch)
+		var announce []*core.Record
+		for i := range batch {
+			if results[i].err == nil {
+				announce = append(announce, results[i].msgs...)
+			}
+		}
+		if len(announce) > 0 {
+			c.publish <- announce // before the replies: "acknowledged" implies "queued for every tab"
+		}
+		for i, r := range batch {
+			r.done <- results[i]
+		}
+	}
+}
+
+// commit runs a batch in one transaction. If an op fails with anything but
+// a refusal, the batch is rolled back and each op is retried alone, so one
+// failure never takes its neighbours down.
+func (c *committer) commit(batch []request) []result {
+	results := make([]result, len(batch))
+	err := c.app.RunInTransaction(func(tx core.App) error {
+		for i, r := range batch {
+			msgs, err := r.op(tx)
+			var ref refusal
+			if err != nil && !errors.As(err, &ref) {
+				return err
+			}
+			results[i] = result{msgs, err}
+		}
+		return nil
+	})
+	if err == nil || len(batch) == 1 {
+		if err != nil {
+			results[0] = result{nil, err}
+		}
+		return results
+	}
+	for i, r := range batch {
+		results[i] = c.commit([]request{r})[0]
+	}
+	return results
+}
+
+// announce renders and publishes committed messages in commit order.
+func (c *committer) announce() {
+	defer close(c.stopped)
+	for msgs := range c.publish {
+		for _, m := range msgs {
+			publishMessage(c.app, m)
+		}
+	}
+}
+
+// write runs o through the app's committer.
+func write(app core.App, o op) ([]*core.Record, error) {
+	msgs, err := committerOf(app).do(o)
+	var ref refusal
+	if errors.As(err, &ref) {
+		return msgs, ref.error
+	}
+	return msgs, err
+}

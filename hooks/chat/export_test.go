@@ -1,0 +1,8 @@
+package chat
+
+import "github.com/pocketbase/pocketbase/core"
+
+// SendForTest sends as author without the HTTP layer (bulk history in tests).
+func SendForTest(app core.App, room, author, body string) (*core.Record, bool, error) {
+	return Send(app, room, Draft{Author: author, Kind: "text", Body: body})
+}

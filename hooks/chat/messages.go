@@ -1,0 +1,267 @@
+package chat
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+
+	"plaza/hooks/web"
+	"plaza/templates"
+)
+
+const (
+	maxFiles     = 9
+	maxFileBytes = 20 << 20
+)
+
+// fetchHeader marks a send made by the page's script: it wants JSON, not a redirect.
+const fetchHeader = "X-Plaza-Fetch"
+
+// sendMessage is POST /chats/{roomId}/messages (body, attachments, reply_to,
+// client_id). Without JS it redirects back to the room; with JS it answers
+// JSON. Any refusal re-renders the room with the message kept.
+func sendMessage(e *core.RequestEvent) error {
+	room, _, err := memberRoom(e)
+	if err != nil {
+		return err
+	}
+	d := Draft{
+		Author:   e.Auth.Id,
+		Kind:     "text",
+		Body:     strings.TrimSpace(e.Request.FormValue("body")),
+		ReplyTo:  strings.TrimSpace(e.Request.FormValue("reply_to")),
+		ClientID: strings.TrimSpace(e.Request.FormValue("client_id")),
+	}
+	composer := templates.ComposerVM{Body: d.Body, ClientID: d.ClientID}
+	if d.ReplyTo != "" {
+		if q, err := e.App.FindFirstRecordByFilter("messages", "id = {:id} && room = {:r}", dbx.Params{"id": d.ReplyTo, "r": room.Id}); err == nil {
+			composer.ReplyTo = quoteOf(e.App, q)
+		}
+	}
+	refuse := func(status int, msg string) error {
+		if e.Request.Header.Get(fetchHeader) != "" {
+			return e.JSON(status, map[string]string{"error": msg})
+		}
+		composer.Errors.Add("body", "Message", msg)
+		return renderRoom(e, status, room, 0, composer)
+	}
+
+	if why := cannotSend(e.App, room, e.Auth.Id); why != "" {
+		return refuse(http.StatusForbidden, why)
+	}
+	if !allowSend(e.App, e.Auth.Id) {
+		return refuse(http.StatusTooManyRequests, "You are sending messages too fast. Wait a few seconds, then send again.")
+	}
+	files, msg, err := attachments(e)
+	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+		return refuse(http.StatusRequestEntityTooLarge, "Those files are larger than this server accepts.")
+	} else if err != nil {
+		return e.BadRequestError("The upload could not be read. Try again.", err)
+	}
+	switch {
+	case msg != "":
+		return refuse(http.StatusUnprocessableEntity, msg)
+	case d.Body == "" && len(files) == 0:
+		return refuse(http.StatusUnprocessableEntity, "Write a message or attach a file first.")
+	case utf8.RuneCountInString(d.Body) > maxBody:
+		return refuse(http.StatusUnprocessableEntity, "This message is too long: keep it under 4,000 characters, or split it.")
+	}
+	if len(files) > 0 {
+		d.Files, d.Kind = files, "file"
+		if d.Body == "" && allImages(files) {
+			d.Kind = "image"
+		}
+	}
+	if d.ClientID == "" || len(d.ClientID) > 64 {
+		d.ClientID = ""
+	}
+
+	m, _, err := Send(e.App, room.Id, d)
+	switch {
+	case errors.Is(err, errBadReply):
+		composer.ReplyTo = nil
+		return refuse(http.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, errNotMember):
+		return e.NotFoundError("", err)
+	case err != nil && strings.Contains(err.Error(), "another chat"):
+		return refuse(http.StatusConflict, err.Error())
+	case err != nil:
+		return e.InternalServerError("", err)
+	}
+	if e.Request.Header.Get(fetchHeader) != "" {
+		return e.JSON(http.StatusOK, map[string]any{"id": m.Id, "seq": m.GetInt("seq"), "gseq": m.GetInt("gseq")})
+	}
+	return web.SeeOther(e, "/chats/"+room.Id+"#m-"+m.Id)
+}
+
+// attachments reads the uploaded files, or explains which one is refused.
+func attachments(e *core.RequestEvent) ([]*filesystem.File, string, error) {
+	if e.Request.MultipartForm == nil {
+		if err := e.Request.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			return nil, "", err
+		}
+	}
+	if e.Request.MultipartForm == nil {
+		return nil, "", nil
+	}
+	var files []*filesystem.File
+	for _, fh := range e.Request.MultipartForm.File["attachments"] {
+		if fh.Size == 0 {
+			continue
+		}
+		if len(files) == maxFiles {
+			return nil, "Send at most 9 files at a time.", nil
+		}
+		if fh.Size > maxFileBytes {
+			return nil, "“" + fh.Filename + "” is " + sizeLabel(fh.Size) + "; files can be up to 20 MB.", nil
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, "", err
+		}
+		head := make([]byte, 512)
+		n, err := io.ReadFull(f, head)
+		f.Close()
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return nil, "", err
+		}
+		if !allowedFile(http.DetectContentType(head[:n])) {
+			return nil, "“" + fh.Filename + "” is a kind of file Plaza doesn't accept (web pages and scripts can't be sent).", nil
+		}
+		file, err := filesystem.NewFileFromMultipart(fh)
+		if err != nil {
+			return nil, "", err
+		}
+		files = append(files, file)
+	}
+	return files, "", nil
+}
+
+// allowedFile refuses content a browser would run or render as a page.
+func allowedFile(sniffed string) bool {
+	t, _, _ := strings.Cut(sniffed, ";")
+	switch t {
+	case "text/html", "text/xml", "application/xml", "application/javascript", "text/javascript":
+		return false
+	}
+	return true
+}
+
+func allImages(files []*filesystem.File) bool {
+	for _, f := range files {
+		if !isImageName(f.OriginalName) {
+			return false
+		}
+	}
+	return true
+}
+
+// messageIn loads a message of the room in the path (a member's room).
+func messageIn(e *core.RequestEvent) (*core.Record, *core.Record, error) {
+	room, _, err := memberRoom(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := e.App.FindFirstRecordByFilter("messages", "id = {:id} && room = {:r}",
+		dbx.Params{"id": e.Request.PathValue("msgId"), "r": room.Id})
+	if err != nil {
+		return nil, nil, e.NotFoundError("", err)
+	}
+	return room, m, nil
+}
+
+func showEditMessage(e *core.RequestEvent) error {
+	room, m, err := messageIn(e)
+	if err != nil {
+		return err
+	}
+	if m.GetString("author") != e.Auth.Id || m.GetString("kind") != "text" || m.GetBool("recalled") {
+		return e.ForbiddenError("You can only edit your own text messages.", nil)
+	}
+	return web.Render(e, http.StatusOK, templates.EditMessagePage(templates.EditMessageVM{
+		Chrome: web.Chrome(e, "chats"), RoomID: room.Id, ID: m.Id, Body: m.GetString("body"),
+	}))
+}
+
+func editMessage(e *core.RequestEvent) error {
+	room, m, err := messageIn(e)
+	if err != nil {
+		return err
+	}
+	vm := templates.EditMessageVM{RoomID: room.Id, ID: m.Id, Body: strings.TrimSpace(e.Request.FormValue("body"))}
+	switch n := utf8.RuneCountInString(vm.Body); {
+	case n == 0:
+		vm.Errors.Add("body", "Message", "A message can't be empty. To take it back, recall it instead.")
+	case n > maxBody:
+		vm.Errors.Add("body", "Message", "Keep the message under 4,000 characters.")
+	}
+	if vm.Errors.Any() {
+		vm.Chrome = web.Chrome(e, "chats")
+		return web.Render(e, http.StatusUnprocessableEntity, templates.EditMessagePage(vm))
+	}
+	err = Edit(e.App, m, e.Auth.Id, vm.Body)
+	if errors.Is(err, errNotYours) || errors.Is(err, errNotEditable) {
+		return e.ForbiddenError(err.Error(), err)
+	} else if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return web.SeeOther(e, "/chats/"+room.Id+"#m-"+m.Id)
+}
+
+func recallMessage(e *core.RequestEvent) error {
+	room, m, err := messageIn(e)
+	if err != nil {
+		return err
+	}
+	err = Recall(e.App, m, e.Auth.Id)
+	switch {
+	case errors.Is(err, errNotYours), errors.Is(err, errTooLate):
+		if e.Request.Header.Get(fetchHeader) != "" {
+			return e.JSON(http.StatusForbidden, map[string]string{"error": err.Error()})
+		}
+		return e.ForbiddenError(err.Error(), err)
+	case err != nil:
+		return e.InternalServerError("", err)
+	}
+	if e.Request.Header.Get(fetchHeader) != "" {
+		return e.NoContent(http.StatusNoContent)
+	}
+	return web.SeeOther(e, "/chats/"+room.Id+"#m-"+m.Id)
+}
+
+// serveAttachment checks membership with the session, then hands the file to
+// PocketBase's file API with a short-lived file token (attachments are a
+// protected field: without a token nobody reads them).
+func serveAttachment(e *core.RequestEvent) error {
+	_, m, err := messageIn(e)
+	if err != nil {
+		return err
+	}
+	name := e.Request.PathValue("name")
+	found := false
+	for _, f := range m.GetStringSlice("attachments") {
+		found = found || f == name
+	}
+	if !found {
+		return e.NotFoundError("", nil)
+	}
+	token, err := e.Auth.NewFileToken()
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	u := "/api/files/" + m.Collection().Id + "/" + m.Id + "/" + name + "?token=" + token
+	if thumb := e.Request.URL.Query().Get("thumb"); thumb == "480x0" || thumb == "160x160" {
+		u += "&thumb=" + thumb
+	}
+	if e.Request.URL.Query().Get("download") == "1" {
+		u += "&download=1"
+	}
+	e.Response.Header().Set("Cache-Control", "private, no-store")
+	return e.Redirect(http.StatusFound, u)
+}

@@ -1,0 +1,86 @@
+package chat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"plaza/templates"
+)
+
+// messageEvent is the JSON of a "message" event. The HTML does not depend on
+// the reader; pages mark their reader's own messages by data-author.
+type messageEvent struct {
+	Room   string `json:"room"`
+	ID     string `json:"id"`
+	Seq    int    `json:"seq"`
+	Author string `json:"author"`
+	HTML   string `json:"html"`
+}
+
+// publishMessage announces a committed message to every member of its room.
+func publishMessage(app core.App, m *core.Record) {
+	ev, members, err := messageEventFor(app, m)
+	if err != nil {
+		// The message is stored; tabs will get it on their next replay.
+		app.Logger().Error("chat: rendering a live message failed", "message", m.Id, "error", err)
+		return
+	}
+	HubOf(app).Publish(members, ev)
+}
+
+func messageEventFor(app core.App, m *core.Record) (Event, []string, error) {
+	room, err := app.FindRecordById("rooms", m.GetString("room"))
+	if err != nil {
+		return Event{}, nil, err
+	}
+	names, _, err := memberNames(app, room.Id)
+	if err != nil {
+		return Event{}, nil, err
+	}
+	members, err := MemberIDs(app, room.Id)
+	if err != nil {
+		return Event{}, nil, err
+	}
+	views, err := messageViews(app, []*core.Record{m}, "", room.GetString("kind") != KindDirect, names, "-")
+	if err != nil {
+		return Event{}, nil, err
+	}
+	views[0].Day = "" // live items join today's list
+	var buf bytes.Buffer
+	if err := templates.MessageItem(views[0]).Render(context.Background(), &buf); err != nil {
+		return Event{}, nil, err
+	}
+	data, err := json.Marshal(messageEvent{Room: room.Id, ID: m.Id, Seq: m.GetInt("seq"), Author: m.GetString("author"), HTML: buf.String()})
+	if err != nil {
+		return Event{}, nil, err
+	}
+	return Event{ID: int64(m.GetInt("gseq")), Name: "message", Data: data}, members, nil
+}
+
+type unreadEvent struct {
+	Total int            `json:"total"`
+	Rooms map[string]int `json:"rooms"`
+}
+
+func unreadEventFor(app core.App, member string) (Event, error) {
+	total, rooms, err := Unread(app, member)
+	if err != nil {
+		return Event{}, err
+	}
+	data, err := json.Marshal(unreadEvent{Total: total, Rooms: rooms})
+	return Event{Name: "unread", Data: data}, err
+}
+
+// syncUnread pushes a member's exact unread counts to their tabs (after they
+// read a room in one tab, the others' badges follow).
+func syncUnread(app core.App, member string) {
+	ev, err := unreadEventFor(app, member)
+	if err != nil {
+		app.Logger().Error("chat: unread counts failed", "member", member, "error", err)
+		return
+	}
+	HubOf(app).Publish([]string{member}, ev)
+}
