@@ -37,6 +37,7 @@ func streamEvents(e *core.RequestEvent) error {
 	e.Response.WriteHeader(http.StatusOK)
 
 	w := &sseWriter{w: e.Response}
+	w.write("retry: 2000\n\n") // reconnect soon after a drop
 	w.comment("connected")
 	if last > 0 {
 		replayed, more, err := replay(e.App, e.Auth.Id, last)

@@ -95,7 +95,12 @@ func sendMessage(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	if e.Request.Header.Get(fetchHeader) != "" {
-		return e.JSON(http.StatusOK, map[string]any{"id": m.Id, "seq": m.GetInt("seq"), "gseq": m.GetInt("gseq")})
+		// The page shows its own message at once; the stream's copy replaces it.
+		ev, _, err := messageEventFor(e.App, m)
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		return e.Blob(http.StatusOK, "application/json", ev.Data)
 	}
 	return web.SeeOther(e, "/chats/"+room.Id+"#m-"+m.Id)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/templates"
@@ -63,6 +64,7 @@ func messageEventFor(app core.App, m *core.Record) (Event, []string, error) {
 type unreadEvent struct {
 	Total int            `json:"total"`
 	Rooms map[string]int `json:"rooms"`
+	Muted []string       `json:"muted"` // live messages in these rooms don't raise the tab badge
 }
 
 func unreadEventFor(app core.App, member string) (Event, error) {
@@ -70,7 +72,13 @@ func unreadEventFor(app core.App, member string) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	data, err := json.Marshal(unreadEvent{Total: total, Rooms: rooms})
+	muted := []string{}
+	err = app.DB().NewQuery("SELECT room FROM room_members WHERE user = {:u} AND muted = TRUE").
+		Bind(dbx.Params{"u": member}).Column(&muted)
+	if err != nil {
+		return Event{}, err
+	}
+	data, err := json.Marshal(unreadEvent{Total: total, Rooms: rooms, Muted: muted})
 	return Event{Name: "unread", Data: data}, err
 }
 

@@ -255,6 +255,24 @@ func (c *Client) Do(req *http.Request) *Page {
 	return p
 }
 
+// Open starts a request and returns the live response, for streams
+// (GET /events); the caller closes its body.
+func (c *Client) Open(path string, header http.Header) *http.Response {
+	c.s.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.s.URL+path, nil)
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.s.t.Fatalf("GET %s: %v", path, err)
+	}
+	return res
+}
+
 // Follow fetches the page a redirect points to.
 func (c *Client) Follow(p *Page) *Page {
 	c.s.t.Helper()

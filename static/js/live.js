@@ -1,0 +1,238 @@
+// Live updates for signed-in pages: one EventSource per tab (GET /events).
+// Rooms get new, edited and recalled messages in place; the chat list and
+// the Chats badge follow. Pages work without this file (forms and reloads).
+(function () {
+  "use strict";
+  var body = document.body;
+  var me = body.dataset.me;
+  if (!me || !window.EventSource || !window.fetch) return;
+
+  var room = document.querySelector("[data-testid=room-page]");
+  var roomID = room ? room.dataset.room : "";
+  var list = room ? room.querySelector("ol.messages") : null;
+  var rooms = document.querySelector("[data-live-list=rooms]");
+  var muted = {};
+
+  // ---- local times ----------------------------------------------------
+  function localTimes(root) {
+    root.querySelectorAll("time[data-local-time]").forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      var hm = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      if (t.dataset.localTime === "short" && d.toDateString() !== new Date().toDateString()) {
+        hm = d.toLocaleDateString([], { month: "short", day: "numeric" });
+      }
+      t.textContent = hm;
+    });
+  }
+  localTimes(document);
+
+  // ---- badges ---------------------------------------------------------
+  var chatsBadge = document.querySelector("[data-badge=chats]");
+  var shown = chatsBadge && chatsBadge.querySelector("[aria-hidden]");
+  var unreadTotal = shown ? parseInt(shown.textContent, 10) || 0 : 0;
+  function setChatsBadge(n) {
+    unreadTotal = Math.max(0, n);
+    if (!chatsBadge) return;
+    chatsBadge.innerHTML = "";
+    if (unreadTotal === 0) return;
+    var b = document.createElement("span");
+    b.className = "badge";
+    b.dataset.testid = "badge";
+    var num = document.createElement("span");
+    num.setAttribute("aria-hidden", "true");
+    num.textContent = unreadTotal > 99 ? "99+" : String(unreadTotal);
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = unreadTotal + (unreadTotal === 1 ? " unread message" : " unread messages");
+    b.append(num, words);
+    chatsBadge.append(b);
+  }
+
+  // ---- the chat list: refetch its rows (they are per-reader) -----------
+  var refreshTimer = 0;
+  function refreshRooms() {
+    if (!rooms) return;
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      fetch("/chats", { headers: { "X-Plaza-Fragment": "rooms" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) { rooms.innerHTML = html; localTimes(rooms); })
+        .catch(function () {});
+    }, 150);
+  }
+
+  // ---- messages in the open room ----------------------------------------
+  function nearBottom() {
+    return window.innerHeight + window.scrollY >= document.body.scrollHeight - 120;
+  }
+  function parse(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html;
+    return t.content;
+  }
+  function markOwn(el) {
+    if (el.dataset && el.dataset.author === me) el.classList.add("msg--own");
+  }
+  function place(html) {
+    var frag = parse(html);
+    var item = frag.querySelector("li.msg");
+    if (!item || !list) return null;
+    markOwn(item);
+    localTimes(item);
+    var old = document.getElementById(item.id);
+    if (old) { old.replaceWith(item); return item; }
+    var seq = parseInt(item.dataset.seq, 10);
+    var after = null;
+    var items = list.querySelectorAll("li.msg");
+    for (var i = items.length - 1; i >= 0; i--) {
+      if (parseInt(items[i].dataset.seq, 10) < seq) { after = items[i]; break; }
+    }
+    if (after) after.after(item);
+    else if (items.length && parseInt(items[0].dataset.seq, 10) > seq) items[0].before(item);
+    else list.append(item);
+    return item;
+  }
+  var readTimer = 0, readSeq = 0;
+  function markRead(seq) {
+    readSeq = Math.max(readSeq, seq);
+    clearTimeout(readTimer);
+    readTimer = setTimeout(function () {
+      var f = new FormData();
+      f.set("seq", String(readSeq));
+      fetch("/chats/" + roomID + "/read", { method: "POST", body: f, credentials: "same-origin" }).catch(function () {});
+    }, 300);
+  }
+
+  function onMessage(d) {
+    if (roomID && d.room === roomID) {
+      var stick = nearBottom() || d.author === me;
+      var fresh = !document.getElementById("m-" + d.id);
+      place(d.html);
+      if (stick) window.scrollTo(0, document.body.scrollHeight);
+      if (fresh && d.author !== me) {
+        if (document.visibilityState === "visible") markRead(d.seq);
+        else pendingRead = Math.max(pendingRead, d.seq);
+      }
+      return;
+    }
+    if (d.author !== me && !muted[d.room] && document.getElementById("m-" + d.id) === null) {
+      setChatsBadge(unreadTotal + 1);
+    }
+    refreshRooms();
+  }
+  var pendingRead = 0;
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && pendingRead) { markRead(pendingRead); pendingRead = 0; }
+  });
+
+  // ---- the stream ----------------------------------------------------------
+  var url = "/events";
+  var pos = body.dataset.live;
+  if (pos && pos !== "0" && pos !== "-1") url += "?last=" + encodeURIComponent(pos);
+  var es = new EventSource(url);
+  es.addEventListener("message", function (e) {
+    try { onMessage(JSON.parse(e.data)); } catch (err) { /* a bad event never breaks the page */ }
+  });
+  es.addEventListener("unread", function (e) {
+    try {
+      var d = JSON.parse(e.data);
+      muted = {};
+      (d.muted || []).forEach(function (id) { muted[id] = true; });
+      setChatsBadge(d.total - (roomID && d.rooms[roomID] && !muted[roomID] ? d.rooms[roomID] : 0));
+      refreshRooms();
+    } catch (err) { /* ignore */ }
+  });
+  es.addEventListener("reload", function () { es.close(); location.reload(); });
+  window.addEventListener("pagehide", function () { es.close(); });
+
+  if (!room) return;
+  window.scrollTo(0, document.body.scrollHeight);
+
+  // ---- sending without a reload ------------------------------------------
+  var form = room.querySelector("form.composer");
+  if (form) {
+    var input = form.querySelector("textarea");
+    var files = form.querySelector("input[type=file]");
+    var note = form.querySelector("[data-files]");
+    var grow = function () { input.style.height = "auto"; input.style.height = Math.min(input.scrollHeight, 160) + "px"; };
+    input.addEventListener("input", grow);
+    if (window.matchMedia("(pointer: fine)").matches) {
+      input.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+      });
+    }
+    files.addEventListener("change", function () {
+      var names = Array.prototype.map.call(files.files, function (f) { return f.name; });
+      note.textContent = names.length ? "Attached: " + names.join(", ") : "";
+      note.hidden = names.length === 0;
+    });
+    var showError = function (msg) {
+      var box = form.querySelector(".form-errors");
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "form-errors";
+        box.setAttribute("role", "alert");
+        box.dataset.testid = "form-errors";
+        form.prepend(box);
+      }
+      box.textContent = msg;
+    };
+    form.addEventListener("submit", function (e) {
+      if (files.files.length) return; // uploads go the plain way (multipart + redirect)
+      e.preventDefault();
+      var btn = form.querySelector("button[type=submit]");
+      var data = new FormData(form);
+      fetch(form.action, { method: "POST", body: data, headers: { "X-Plaza-Fetch": "1" }, credentials: "same-origin" })
+        .then(function (r) {
+          return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+        })
+        .then(function (res) {
+          if (!res.ok) { showError(res.j.error || "The message was not sent. Try again."); return; }
+          place(res.j.html);
+          window.scrollTo(0, document.body.scrollHeight);
+          input.value = "";
+          grow();
+          form.querySelector("input[name=client_id]").value = newClientID();
+          var reply = form.querySelector("[data-testid=replying]");
+          if (reply) { reply.remove(); form.querySelector("input[name=reply_to]").remove(); }
+          var box = form.querySelector(".form-errors");
+          if (box) box.remove();
+          input.focus();
+        })
+        .catch(function () {
+          // Same client id on retry: the server stores the message once.
+          showError("Not sent: check your connection, then press Send again.");
+        })
+        .finally(function () { if (btn) btn.removeAttribute("aria-busy"); });
+    });
+  }
+  function newClientID() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + Math.random().toString(36).slice(2);
+  }
+
+  // ---- older history in place ------------------------------------------------
+  var older = room.querySelector("[data-older]");
+  if (older) {
+    older.addEventListener("click", function (e) {
+      e.preventDefault();
+      var h = document.body.scrollHeight;
+      fetch(older.href, { headers: { "X-Plaza-Fragment": "older" }, credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) throw r.status;
+          var next = r.headers.get("X-Plaza-Older");
+          return r.text().then(function (html) { return { html: html, next: next }; });
+        })
+        .then(function (res) {
+          var frag = parse(res.html);
+          frag.querySelectorAll("li.msg").forEach(function (li) { markOwn(li); });
+          localTimes(frag);
+          list.prepend(frag);
+          window.scrollTo(0, document.body.scrollHeight - h);
+          if (res.next) older.href = res.next; else older.remove();
+        })
+        .catch(function () { location.href = older.href; });
+    });
+  }
+})();
