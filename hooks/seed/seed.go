@@ -40,21 +40,29 @@ func Command(app core.App) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&opts.Members, "members", 50, "how many demo members")
 	cmd.Flags().IntVar(&opts.Friends, "friends", 12, "about how many friends each member has")
+	cmd.Flags().IntVar(&opts.Groups, "groups", -1, "group chats to create (default: one per 5 members)")
+	cmd.Flags().IntVar(&opts.GroupSize, "group-size", 8, "members per group chat")
+	cmd.Flags().IntVar(&opts.Messages, "messages", 20, "messages of history per chat")
+	cmd.Flags().StringVar(&opts.Manifest, "manifest", "", "write a JSON file with every member's id, email and an auth token, and every room's members (for benchmarks)")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed (the same seed gives the same data)")
 	return cmd
 }
 
 // Options says how much to seed.
 type Options struct {
-	Members int
-	Friends int
-	Seed    uint64
+	Members   int
+	Friends   int
+	Groups    int // -1: one per 5 members
+	GroupSize int
+	Messages  int // history per chat
+	Manifest  string
+	Seed      uint64
 }
 
 // Result counts what Run created.
 type Result struct {
-	Members, NewMembers, Friendships int
-	IDs                              []string // the demo members' ids, member1 first
+	Members, NewMembers, Friendships, Rooms int
+	IDs                                     []string // the demo members' ids, member1 first
 }
 
 // Email is the address of demo member i (1-based).
@@ -111,6 +119,15 @@ func Run(app core.App, o Options) (Result, error) {
 
 	n, err := befriend(app, rng, res.IDs, o.Friends)
 	res.Friendships = n
+	if err != nil {
+		return res, err
+	}
+	if res.Rooms, err = chats(app, rng, res.IDs, o); err != nil {
+		return res, err
+	}
+	if o.Manifest != "" {
+		err = writeManifest(app, o.Manifest, res.IDs)
+	}
 	return res, err
 }
 

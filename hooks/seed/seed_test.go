@@ -1,8 +1,11 @@
 package seed_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"testing"
 
 	"plaza/hooks/seed"
@@ -11,9 +14,30 @@ import (
 
 func TestSeed(t *testing.T) {
 	s := testkit.Start(t)
-	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Seed: 7})
+	manifest := t.TempDir() + "/manifest.json"
+	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, GroupSize: 6, Messages: 10, Manifest: manifest, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Rooms < 40 || s.Count("rooms", "kind = 'group'", nil) != 8 {
+		t.Errorf("%d rooms (%d groups)", res.Rooms, s.Count("rooms", "kind = 'group'", nil))
+	}
+	if s.Count("messages", "kind = 'text'", nil) < 8*10 {
+		t.Errorf("only %d messages of history", s.Count("messages", "kind = 'text'", nil))
+	}
+	raw, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Members []struct{ ID, Email, Token string }
+		Rooms   []struct {
+			ID      string
+			Members []string
+		}
+	}
+	if err := json.Unmarshal(raw, &m); err != nil || len(m.Members) != 40 || len(m.Rooms) != res.Rooms || m.Members[0].Token == "" {
+		t.Fatalf("manifest: %v, %d members, %d rooms", err, len(m.Members), len(m.Rooms))
 	}
 	if res.NewMembers != 40 || s.Count("users", "", nil) != 40 {
 		t.Fatalf("result %+v, %d users stored", res, s.Count("users", "", nil))
@@ -28,8 +52,8 @@ func TestSeed(t *testing.T) {
 		t.Error("no pending requests to demo")
 	}
 
-	again, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Seed: 7})
-	if err != nil || again.NewMembers != 0 || s.Count("users", "", nil) != 40 {
+	again, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, Seed: 7})
+	if err != nil || again.NewMembers != 0 || again.Rooms != 0 || s.Count("users", "", nil) != 40 {
 		t.Fatalf("second run: %+v %v", again, err)
 	}
 
@@ -37,4 +61,12 @@ func TestSeed(t *testing.T) {
 	c := s.Client()
 	c.PostForm("/signin", url.Values{"email": {seed.Email(1)}, "password": {seed.DemoPassword}}).ExpectRedirect("/chats")
 	c.Get("/friends").Expect(http.StatusOK, `data-testid="friends"`)
+	c.Get("/chats").Expect(http.StatusOK, `data-testid="rooms"`)
+
+	// The manifest's tokens work on the REST API.
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/collections/rooms/records", nil)
+	req.Header.Set("Authorization", m.Members[0].Token)
+	if p := s.Client().Do(req); p.Status != http.StatusOK || !strings.Contains(p.Body, `"totalItems"`) {
+		t.Errorf("token: %d %s", p.Status, p.Body)
+	}
 }
