@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"plaza/hooks/testkit"
 )
 
@@ -107,5 +109,32 @@ func TestEventsNeedSession(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad position: %d", res.StatusCode)
+	}
+}
+
+func TestStatsAreForSuperusersOnly(t *testing.T) {
+	s := testkit.Start(t)
+	ana := s.Member("Ana", "ana@example.org")
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/plaza/stats", nil)
+	req.Header.Set("Authorization", s.Token(ana))
+	if p := s.Client().Do(req); p.Status < 400 {
+		t.Fatalf("a member read the stats: %d", p.Status)
+	}
+	su, err := s.App.FindAuthRecordByEmail("_superusers", "admin@example.org")
+	if err != nil {
+		c, err := s.App.FindCollectionByNameOrId("_superusers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		su = core.NewRecord(c)
+		su.SetEmail("admin@example.org")
+		su.SetPassword("admin-password-1")
+		if err := s.App.Save(su); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req.Header.Set("Authorization", s.Token(su))
+	if p := s.Client().Do(req).Expect(http.StatusOK, `"goroutines"`, `"live_tabs"`); p.Status != 200 {
+		t.Fatal(p.Body)
 	}
 }

@@ -28,6 +28,7 @@ func Register(app core.App) {
 		pages.POST("/chats/{roomId}/messages/{msgId}/recall", recallMessage)
 		pages.GET("/chats/{roomId}/files/{msgId}/{name}", serveAttachment)
 		pages.GET("/events", streamEvents)
+		bindStats(se)
 		return se.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

@@ -33,8 +33,8 @@ func Command(app core.App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "seeded %d new members (%d in all) and %d friendships; sign in as member1@example.org / %s\n",
-				res.NewMembers, res.Members, res.Friendships, DemoPassword)
+			fmt.Fprintf(cmd.OutOrStdout(), "seeded %d new members (%d in all), %d friendships and %d chats; sign in as member1@example.org / %s\n",
+				res.NewMembers, res.Members, res.Friendships, res.Rooms, DemoPassword)
 			return nil
 		},
 	}
