@@ -84,3 +84,25 @@ type Attachment struct {
 	ThumbURL string // "" for non-images
 	Size     string
 }
+
+// RoomInfoVM is a chat's details: members, and for groups their management.
+type RoomInfoVM struct {
+	Chrome
+	RoomID    string
+	Title     string
+	Group     bool
+	Other     *Person // the other member of a direct chat
+	Muted     bool
+	CanManage bool
+	Members   []RoomMember
+	Addable   []TagChoice // friends who could be added
+	Rename    string
+	Errors    FormErrors
+}
+
+// RoomMember is a member in a chat's details.
+type RoomMember struct {
+	Person
+	Role      string
+	Removable bool
+}

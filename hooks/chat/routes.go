@@ -20,6 +20,8 @@ func Register(app core.App) {
 		pages.POST("/chats", createGroup)
 		pages.GET("/chats/{roomId}", showRoom)
 		pages.GET("/chats/{roomId}/messages", showOlder)
+		pages.GET("/chats/{roomId}/info", showInfo)
+		pages.POST("/chats/{roomId}/members/{userId}/remove", removeMember)
 		// One pattern for POST /chats/direct/{userId} and POST /chats/{roomId}/{action}:
 		// Go's mux can't hold both (they overlap on /chats/direct/messages).
 		pages.POST("/chats/{roomId}/{action}", postToRoom)
@@ -55,6 +57,14 @@ func postToRoom(e *core.RequestEvent) error {
 		return sendMessage(e)
 	case "read":
 		return markRead(e)
+	case "rename":
+		return renameRoom(e)
+	case "members":
+		return addMembers(e)
+	case "leave":
+		return leaveRoom(e)
+	case "mute":
+		return setMuted(e)
 	}
 	return e.NotFoundError("", nil)
 }
