@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -137,21 +138,33 @@ func useInvite(tx core.App, code string) error {
 	return tx.Save(inv)
 }
 
-// A bcrypt hash compared against when the email is unknown, so "no such
-// member" and "wrong password" take the same time.
-var decoyHash = func() []byte {
-	h, err := bcrypt.GenerateFromPassword([]byte("plaza-decoy-password"), bcrypt.DefaultCost)
+// decoys are bcrypt hashes, one per cost, compared against when the email is
+// unknown, so "no such member" takes as long as "wrong password".
+var decoys sync.Map // cost → []byte
+
+func decoyHash(app core.App) []byte {
+	cost := bcrypt.DefaultCost
+	if users, err := app.FindCachedCollectionByNameOrId("users"); err == nil {
+		if pw, ok := users.Fields.GetByName("password").(*core.PasswordField); ok && pw.Cost > 0 {
+			cost = pw.Cost
+		}
+	}
+	if h, ok := decoys.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("plaza-decoy-password"), cost)
 	if err != nil {
 		panic(err) // only on a broken crypto/rand
 	}
+	decoys.Store(cost, h)
 	return h
-}()
+}
 
 // authenticate finds the member with this email and password, or returns nil.
 func authenticate(app core.App, email, password string) *core.Record {
 	member, err := app.FindAuthRecordByEmail("users", email)
 	if err != nil {
-		_ = bcrypt.CompareHashAndPassword(decoyHash, []byte(password)) // timing only; the result is meaningless
+		_ = bcrypt.CompareHashAndPassword(decoyHash(app), []byte(password)) // timing only; the result is meaningless
 		return nil
 	}
 	if !member.ValidatePassword(password) {
