@@ -223,3 +223,48 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func sendDirect(s *testkit.Server, room, author, body string) (*core.Record, bool, error) {
 	return chat.SendForTest(s.App, room, author, body)
 }
+
+func TestSendRateLimit(t *testing.T) {
+	s := testkit.Start(t)
+	ana, ben := s.Member("Ana", "ana@example.org"), s.Member("Ben", "ben@example.org")
+	befriend(t, s, ana, ben)
+	a := s.SignedIn(ana)
+	room := openDM(t, a, ben.Id)
+	for i := 1; i <= 20; i++ {
+		send(a, room, "burst "+itoa(i)).Expect(http.StatusSeeOther)
+	}
+	p := send(a, room, "one too many").Expect(http.StatusTooManyRequests, "sending messages too fast")
+	if p.Text("#f-body") != "one too many" {
+		t.Error("the refused message was not kept")
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/chats/"+room+"/messages", strings.NewReader("body=again"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Plaza-Fetch", "1")
+	if js := a.Do(req); js.Status != http.StatusTooManyRequests || !strings.Contains(js.Body, `"error"`) {
+		t.Errorf("script send: %d %s", js.Status, js.Body)
+	}
+	if n := s.Count("messages", "", nil); n != 20 {
+		t.Fatalf("%d messages stored", n)
+	}
+	// Other members are not slowed down by Ana.
+	send(s.SignedIn(ben), room, "my turn").Expect(http.StatusSeeOther)
+}
+
+func TestReadingInOneTabClearsTheOthers(t *testing.T) {
+	s := testkit.Start(t)
+	ana, ben := s.Member("Ana", "ana@example.org"), s.Member("Ben", "ben@example.org")
+	befriend(t, s, ana, ben)
+	a, b := s.SignedIn(ana), s.SignedIn(ben)
+	room := openDM(t, a, ben.Id)
+	send(a, room, "ping").Expect(http.StatusSeeOther)
+
+	other := testkit.ReadSSE(t, b.Open("/events", nil).Body)
+	defer other.Close()
+	if ev := other.Next("unread"); !strings.Contains(ev.Data, `"total":1`) {
+		t.Fatalf("initial unread %s", ev.Data)
+	}
+	b.Get("/chats/" + room).Expect(http.StatusOK)
+	if ev := other.Next("unread"); !strings.Contains(ev.Data, `"total":0`) {
+		t.Fatalf("after reading %s", ev.Data)
+	}
+}

@@ -218,6 +218,7 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 		if err := MarkRead(e.App, room.Id, e.Auth.Id, room.GetInt("last_seq")); err != nil {
 			return e.InternalServerError("", err)
 		}
+		syncUnread(e.App, e.Auth.Id) // the member's other tabs update their badges
 	}
 	if vm.Composer.ClientID == "" {
 		vm.Composer.ClientID = security.RandomString(20)
