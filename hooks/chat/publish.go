@@ -33,32 +33,32 @@ func publishMessage(app core.App, m *core.Record) {
 }
 
 func messageEventFor(app core.App, m *core.Record) (Event, []string, error) {
-	room, err := app.FindRecordById("rooms", m.GetString("room"))
+	c := cachesOf(app)
+	room, err := c.room(app, m.GetString("room"))
 	if err != nil {
 		return Event{}, nil, err
 	}
-	names, _, err := memberNames(app, room.Id)
-	if err != nil {
-		return Event{}, nil, err
+	people := map[string]templates.Person{}
+	quoted := map[string]*core.Record{}
+	if a := m.GetString("author"); a != "" {
+		people[a] = c.person(app, a)
 	}
-	members, err := MemberIDs(app, room.Id)
-	if err != nil {
-		return Event{}, nil, err
+	if r := m.GetString("reply_to"); r != "" {
+		if q, err := app.FindRecordById("messages", r); err == nil {
+			quoted[q.Id] = q
+			people[q.GetString("author")] = c.person(app, q.GetString("author"))
+		}
 	}
-	views, err := messageViews(app, []*core.Record{m}, "", room.GetString("kind") != KindDirect, names, "-")
-	if err != nil {
-		return Event{}, nil, err
-	}
-	views[0].Day = "" // live items join today's list
+	vm := messageView(m, people, quoted, "", room.kind != KindDirect, room.names)
 	var buf bytes.Buffer
-	if err := templates.MessageItem(views[0]).Render(context.Background(), &buf); err != nil {
+	if err := templates.MessageItem(vm).Render(context.Background(), &buf); err != nil {
 		return Event{}, nil, err
 	}
-	data, err := json.Marshal(messageEvent{Room: room.Id, ID: m.Id, Seq: m.GetInt("seq"), Author: m.GetString("author"), HTML: buf.String()})
+	data, err := json.Marshal(messageEvent{Room: m.GetString("room"), ID: m.Id, Seq: m.GetInt("seq"), Author: m.GetString("author"), HTML: buf.String()})
 	if err != nil {
 		return Event{}, nil, err
 	}
-	return Event{ID: int64(m.GetInt("gseq")), Name: "message", Data: data}, members, nil
+	return Event{ID: int64(m.GetInt("gseq")), Name: "message", Data: data}, room.members, nil
 }
 
 type unreadEvent struct {

@@ -12,6 +12,7 @@ import (
 // Register binds the chat pages, the event stream and the badge counter.
 func Register(app core.App) {
 	web.AddBadgeCounter(app, countUnread)
+	bindCacheInvalidation(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())
