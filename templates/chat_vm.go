@@ -82,7 +82,6 @@ type Attachment struct {
 	Name     string
 	URL      string
 	ThumbURL string // "" for non-images
-	Size     string
 }
 
 // RoomInfoVM is a chat's details: members, and for groups their management.

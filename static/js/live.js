@@ -72,7 +72,10 @@
     return t.content;
   }
   function markOwn(el) {
-    if (el.dataset && el.dataset.author === me) el.classList.add("msg--own");
+    if (!el.dataset || el.dataset.author !== me) return;
+    el.classList.add("msg--own");
+    var own = el.querySelector(".msg__own-actions");
+    if (own) own.hidden = false;
   }
   function place(html) {
     var frag = parse(html);
@@ -155,7 +158,10 @@
     var input = form.querySelector("textarea");
     var files = form.querySelector("input[type=file]");
     var note = form.querySelector("[data-files]");
-    var grow = function () { input.style.height = "auto"; input.style.height = Math.min(input.scrollHeight, 160) + "px"; };
+    var grow = function () {
+      input.style.height = "auto";
+      input.style.height = Math.min(input.scrollHeight + input.offsetHeight - input.clientHeight, 160) + "px";
+    };
     input.addEventListener("input", grow);
     if (window.matchMedia("(pointer: fine)").matches) {
       input.addEventListener("keydown", function (e) {
