@@ -65,10 +65,11 @@ func othersOf(app core.App, me string, rows []*core.Record) (map[string]template
 	for _, r := range rows {
 		ids = append(ids, otherOf(me, r))
 	}
-	return peopleByID(app, ids)
+	return PeopleByID(app, ids)
 }
 
-func peopleByID(app core.App, ids []string) (map[string]templates.Person, error) {
+// PeopleByID loads members' public faces by id, in one query.
+func PeopleByID(app core.App, ids []string) (map[string]templates.Person, error) {
 	out := make(map[string]templates.Person, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -214,7 +215,7 @@ func renderTag(e *core.RequestEvent, status int, id string, vm templates.TagEdit
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	people, err := peopleByID(e.App, ids)
+	people, err := PeopleByID(e.App, ids)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"plaza/hooks/account"
 	"plaza/hooks/web"
 	"plaza/templates"
 )
@@ -44,7 +45,7 @@ func renderInfo(e *core.RequestEvent, status int, room, me *core.Record, vm temp
 	for _, r := range rows {
 		ids = append(ids, r.User)
 	}
-	people, err := peopleByID(e.App, ids)
+	people, err := account.PeopleByID(e.App, ids)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -134,7 +135,7 @@ func addMembers(e *core.RequestEvent) error {
 	if errs.Any() {
 		return renderInfo(e, http.StatusUnprocessableEntity, room, me, templates.RoomInfoVM{Errors: errs})
 	}
-	people, err := peopleByID(e.App, add)
+	people, err := account.PeopleByID(e.App, add)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

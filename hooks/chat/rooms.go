@@ -73,7 +73,7 @@ func friendChoices(app core.App, me string, checked, skip []string) ([]templates
 		return nil, err
 	}
 	ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(skip, id) })
-	people, err := peopleByID(app, ids)
+	people, err := account.PeopleByID(app, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"plaza/hooks/account"
 	"plaza/hooks/web"
 	"plaza/templates"
 )
@@ -93,7 +94,7 @@ func messageViews(app core.App, msgs []*core.Record, viewer string, group bool, 
 			}
 		}
 	}
-	people, err := peopleByID(app, keys(authorIDs))
+	people, err := account.PeopleByID(app, keys(authorIDs))
 	if err != nil {
 		return nil, err
 	}
@@ -147,21 +148,6 @@ func personOrGone(people map[string]templates.Person, id string) templates.Perso
 		return p
 	}
 	return templates.Person{ID: id, Name: "Deleted member"}
-}
-
-func peopleByID(app core.App, ids []string) (map[string]templates.Person, error) {
-	out := make(map[string]templates.Person, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	recs, err := app.FindRecordsByIds("users", ids)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range recs {
-		out[r.Id] = web.Person(r)
-	}
-	return out, nil
 }
 
 func keys(m map[string]bool) []string {
