@@ -3,7 +3,9 @@ package chat
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -15,8 +17,48 @@ import (
 
 // op is one unit of chat writing. It returns the messages to announce. An op
 // must finish its checks before it writes: a refusal (see refuse) leaves the
-// database untouched; any other error rolls back the whole batch.
-type op func(tx core.App) ([]*core.Record, error)
+// database untouched; any other error rolls back the whole batch. Seqs come
+// from sq, the committer's counters.
+type op func(tx core.App, sq *seqs) ([]*core.Record, error)
+
+// seqs hands out room seqs and global gseqs. The committer is the only writer
+// of both, so it keeps them in memory and most sends need no query for them;
+// after a failed transaction it forgets them and reloads from the database.
+type seqs struct {
+	room map[string]int
+	gseq int64
+}
+
+func newSeqs() *seqs { return &seqs{room: map[string]int{}} }
+
+func (s *seqs) reset() { s.room, s.gseq = map[string]int{}, 0 }
+
+// next is the next seq in room and the next gseq.
+func (s *seqs) next(tx core.App, room string) (int, int64, error) {
+	seq, ok := s.room[room]
+	if !ok {
+		if err := tx.DB().NewQuery("SELECT last_seq FROM rooms WHERE id = {:r}").Bind(dbx.Params{"r": room}).Row(&seq); err != nil {
+			return 0, 0, err
+		}
+	}
+	g, err := s.nextGseq(tx)
+	if err != nil {
+		return 0, 0, err
+	}
+	s.room[room] = seq + 1
+	return seq + 1, g, nil
+}
+
+// nextGseq is the next global event number.
+func (s *seqs) nextGseq(tx core.App) (int64, error) {
+	if s.gseq == 0 {
+		if err := tx.DB().NewQuery("SELECT COALESCE(MAX(gseq), 0) FROM messages").Row(&s.gseq); err != nil {
+			return 0, err
+		}
+	}
+	s.gseq++
+	return s.gseq, nil
+}
 
 // refusal is an op's answer to bad input, returned before any write.
 type refusal struct{ error }
@@ -38,18 +80,21 @@ type result struct {
 const maxBatch = 256
 
 type committer struct {
+	commits atomic.Int64 // transactions committed
+	ops     atomic.Int64 // ops run in them
 	app     core.App
 	reqs    chan request
 	publish chan []*core.Record
 	stop    sync.Once
 	stopped chan struct{}
+	seqs    *seqs // owned by the write goroutine
 }
 
 const committerKey = "plaza.chat.committer"
 
 func committerOf(app core.App) *committer {
 	return app.Store().GetOrSet(committerKey, func() any {
-		c := &committer{app: app, reqs: make(chan request, 1024), publish: make(chan []*core.Record, 1024), stopped: make(chan struct{})}
+		c := &committer{app: app, reqs: make(chan request, 1024), publish: make(chan []*core.Record, 1024), stopped: make(chan struct{}), seqs: newSeqs()}
 		go c.write()
 		go c.announce()
 		return c
@@ -115,9 +160,11 @@ func (c *committer) write() {
 // failure never takes its neighbours down.
 func (c *committer) commit(batch []request) []result {
 	results := make([]result, len(batch))
+	c.commits.Add(1)
+	c.ops.Add(int64(len(batch)))
 	err := c.app.RunInTransaction(func(tx core.App) error {
 		for i, r := range batch {
-			msgs, err := r.op(tx)
+			msgs, err := r.op(tx, c.seqs)
 			var ref refusal
 			if err != nil && !errors.As(err, &ref) {
 				return err
@@ -126,6 +173,9 @@ func (c *committer) commit(batch []request) []result {
 		}
 		return nil
 	})
+	if err != nil {
+		c.seqs.reset() // the rolled-back writes took seqs that were never stored
+	}
 	if err == nil || len(batch) == 1 {
 		if err != nil {
 			results[0] = result{nil, err}

@@ -85,7 +85,7 @@ func renameRoom(e *core.RequestEvent) error {
 		return renderInfo(e, http.StatusUnprocessableEntity, room, me, templates.RoomInfoVM{Rename: title, Errors: errs})
 	}
 	if title != room.GetString("title") {
-		_, err = write(e.App, func(tx core.App) ([]*core.Record, error) {
+		_, err = write(e.App, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 			r, err := tx.FindRecordById("rooms", room.Id)
 			if err != nil {
 				return nil, err
@@ -94,7 +94,7 @@ func renameRoom(e *core.RequestEvent) error {
 			if err := tx.Save(r); err != nil {
 				return nil, err
 			}
-			m, err := sendTx(tx, r, Draft{Kind: "system", Body: e.Auth.GetString("name") + " renamed the group to “" + title + "”"})
+			m, err := sendTx(tx, sq, r, Draft{Kind: "system", Body: e.Auth.GetString("name") + " renamed the group to “" + title + "”"})
 			return []*core.Record{m}, err
 		})
 		if err != nil {
@@ -143,7 +143,7 @@ func addMembers(e *core.RequestEvent) error {
 	for _, id := range add {
 		names = append(names, people[id].Name)
 	}
-	_, err = write(e.App, func(tx core.App) ([]*core.Record, error) {
+	_, err = write(e.App, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		for _, id := range add {
 			if err := addMember(tx, room.Id, id, RoleMember); err != nil {
 				return nil, err
@@ -153,7 +153,7 @@ func addMembers(e *core.RequestEvent) error {
 		if err != nil {
 			return nil, err
 		}
-		m, err := sendTx(tx, r, Draft{Kind: "system", Body: e.Auth.GetString("name") + " added " + joinNames(names)})
+		m, err := sendTx(tx, sq, r, Draft{Kind: "system", Body: e.Auth.GetString("name") + " added " + joinNames(names)})
 		return []*core.Record{m}, err
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func leaveRoom(e *core.RequestEvent) error {
 // leaveTx takes a member out of a group with a system message; an owner who
 // leaves hands the group to the longest-standing member.
 func leaveTx(app core.App, roomID string, membership *core.Record, note string) error {
-	_, err := write(app, func(tx core.App) ([]*core.Record, error) {
+	_, err := write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		m, err := tx.FindRecordById("room_members", membership.Id)
 		if err != nil {
 			return nil, refuse(errNotMember)
@@ -245,7 +245,7 @@ func leaveTx(app core.App, roomID string, membership *core.Record, note string) 
 		if err != nil {
 			return nil, err
 		}
-		sys, err := sendTx(tx, r, Draft{Kind: "system", Body: note})
+		sys, err := sendTx(tx, sq, r, Draft{Kind: "system", Body: note})
 		return []*core.Record{sys}, err
 	})
 	return err

@@ -27,7 +27,7 @@ const fetchHeader = "X-Plaza-Fetch"
 // client_id). Without JS it redirects back to the room; with JS it answers
 // JSON. Any refusal re-renders the room with the message kept.
 func sendMessage(e *core.RequestEvent) error {
-	room, _, err := memberRoom(e)
+	room, err := roomOfMember(e)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func allImages(files []*filesystem.File) bool {
 
 // messageIn loads a message of the room in the path (a member's room).
 func messageIn(e *core.RequestEvent) (*core.Record, *core.Record, error) {
-	room, _, err := memberRoom(e)
+	room, err := roomOfMember(e)
 	if err != nil {
 		return nil, nil, err
 	}

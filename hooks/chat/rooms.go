@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"database/sql"
 	"errors"
 
 	"github.com/a-h/templ"
@@ -134,8 +135,23 @@ func openDirect(e *core.RequestEvent, userID string) error {
 	return web.SeeOther(e, "/chats/"+room.Id)
 }
 
-// memberRoom loads the room in the path for a member of it; to anyone else
-// it does not exist.
+// roomOfMember loads the room in the path if the viewer belongs to it, in one
+// query; to anyone else it does not exist.
+func roomOfMember(e *core.RequestEvent) (*core.Record, error) {
+	room := &core.Record{}
+	err := e.App.RecordQuery("rooms").
+		InnerJoin("room_members", dbx.NewExp("room_members.room = rooms.id AND room_members.user = {:u}", dbx.Params{"u": e.Auth.Id})).
+		AndWhere(dbx.HashExp{"rooms.id": e.Request.PathValue("roomId")}).
+		Limit(1).One(room)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, e.NotFoundError("", err)
+	} else if err != nil {
+		return nil, e.InternalServerError("", err)
+	}
+	return room, nil
+}
+
+// memberRoom is roomOfMember plus the viewer's membership row (role, muted).
 func memberRoom(e *core.RequestEvent) (*core.Record, *core.Record, error) {
 	room, err := e.App.FindRecordById("rooms", e.Request.PathValue("roomId"))
 	if err != nil {
@@ -151,7 +167,7 @@ func memberRoom(e *core.RequestEvent) (*core.Record, *core.Record, error) {
 }
 
 func showRoom(e *core.RequestEvent) error {
-	room, _, err := memberRoom(e)
+	room, err := roomOfMember(e)
 	if err != nil {
 		return err
 	}
@@ -165,7 +181,7 @@ func showRoom(e *core.RequestEvent) error {
 }
 
 func showOlder(e *core.RequestEvent) error {
-	room, _, err := memberRoom(e)
+	room, err := roomOfMember(e)
 	if err != nil {
 		return err
 	}
@@ -231,28 +247,31 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 }
 
 // cannotSend says why member can't write in room ("" when they can): a
-// direct chat needs the two to still be friends.
+// direct chat needs the two to still be friends, neither blocking the other.
 func cannotSend(app core.App, room *core.Record, member string) string {
 	if room.GetString("kind") != KindDirect {
 		return ""
 	}
-	ids, err := MemberIDs(app, room.Id)
-	if err != nil {
-		return "This chat can't take messages right now."
+	var r struct {
+		Others  int  `db:"others"`
+		Blocked bool `db:"blocked"`
+		Friends bool `db:"friends"`
 	}
-	for _, id := range ids {
-		if id == member {
-			continue
-		}
-		rel, err := account.RelationBetween(app, member, id)
-		switch {
-		case err != nil:
-			return "This chat can't take messages right now."
-		case rel == account.Blocking || rel == account.BlockedBy:
-			return errCannotDM.Error()
-		case rel != account.Friends:
-			return "You are no longer friends, so you can't send messages here. Send a friend request to chat again."
-		}
+	err := app.DB().NewQuery(`SELECT COUNT(DISTINCT m.user) AS others,
+			COALESCE(MAX(f.state = 'blocked'), 0) AS blocked, COALESCE(MAX(f.state = 'accepted'), 0) AS friends
+		FROM room_members m
+		LEFT JOIN friendships f ON (f.requester = m.user AND f.addressee = {:me}) OR (f.requester = {:me} AND f.addressee = m.user)
+		WHERE m.room = {:r} AND m.user != {:me}`).Bind(dbx.Params{"r": room.Id, "me": member}).One(&r)
+	switch {
+	case err != nil:
+		app.Logger().Error("chat: send check failed", "room", room.Id, "error", err)
+		return "This chat can't take messages right now. Try again in a moment."
+	case r.Others == 0:
+		return "The other member has left Plaza."
+	case r.Blocked:
+		return errCannotDM.Error()
+	case !r.Friends:
+		return "You are no longer friends, so you can't send messages here. Send a friend request to chat again."
 	}
 	return ""
 }
@@ -286,7 +305,7 @@ func quoteOf(app core.App, m *core.Record) *templates.Quote {
 }
 
 func markRead(e *core.RequestEvent) error {
-	room, _, err := memberRoom(e)
+	room, err := roomOfMember(e)
 	if err != nil {
 		return err
 	}

@@ -14,12 +14,18 @@ type Stats struct {
 	Goroutines int    `json:"goroutines"`
 	LiveTabs   int    `json:"live_tabs"`
 	HeapBytes  uint64 `json:"heap_bytes"`
+	Commits    int64  `json:"chat_commits"` // write transactions of the chat committer
+	Writes     int64  `json:"chat_writes"`  // chat writes they carried (writes ÷ commits = batching)
 }
 
 func bindStats(se *core.ServeEvent) {
 	se.Router.GET("/api/plaza/stats", func(e *core.RequestEvent) error {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		return e.JSON(http.StatusOK, Stats{Goroutines: runtime.NumGoroutine(), LiveTabs: HubOf(e.App).Tabs(), HeapBytes: ms.HeapInuse})
+		st := Stats{Goroutines: runtime.NumGoroutine(), LiveTabs: HubOf(e.App).Tabs(), HeapBytes: ms.HeapInuse}
+		if c, ok := e.App.Store().Get(committerKey).(*committer); ok {
+			st.Commits, st.Writes = c.commits.Load(), c.ops.Load()
+		}
+		return e.JSON(http.StatusOK, st)
 	}).Bind(apis.RequireSuperuserAuth())
 }

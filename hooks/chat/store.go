@@ -115,7 +115,7 @@ func CreateGroup(app core.App, owner *core.Record, title string, memberIDs []str
 		return nil, err
 	}
 	var room *core.Record
-	_, err := write(app, func(tx core.App) ([]*core.Record, error) {
+	_, err := write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		var err error
 		if room, err = newRoom(tx, KindGroup, title, owner.Id, ""); err != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func CreateGroup(app core.App, owner *core.Record, title string, memberIDs []str
 				return nil, err
 			}
 		}
-		m, err := sendTx(tx, room, Draft{Kind: "system", Body: owner.GetString("name") + " created the group “" + title + "”"})
+		m, err := sendTx(tx, sq, room, Draft{Kind: "system", Body: owner.GetString("name") + " created the group “" + title + "”"})
 		return []*core.Record{m}, err
 	})
 	return room, err
@@ -199,10 +199,14 @@ type Draft struct {
 // already used returns that message instead (fresh == false): retries never
 // duplicate.
 func Send(app core.App, roomID string, d Draft) (msg *core.Record, fresh bool, err error) {
-	_, err = write(app, func(tx core.App) ([]*core.Record, error) {
+	_, err = write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		msg, fresh = nil, false
 		if d.ClientID != "" && d.Author != "" {
-			prev, err := tx.FindFirstRecordByFilter("messages", "author = {:a} && client_id = {:c}", dbx.Params{"a": d.Author, "c": d.ClientID})
+			prev := &core.Record{}
+			// client_id != '' lets SQLite use the partial index idx_messages_client.
+			err := tx.RecordQuery("messages").
+				AndWhere(dbx.HashExp{"author": d.Author, "client_id": d.ClientID}).
+				AndWhere(dbx.NewExp("client_id != ''")).Limit(1).One(prev)
 			if err == nil {
 				if prev.GetString("room") != roomID {
 					return nil, refuse(errors.New("This message was already sent to another chat."))
@@ -222,7 +226,7 @@ func Send(app core.App, roomID string, d Draft) (msg *core.Record, fresh bool, e
 				return nil, refuse(errBadReply)
 			}
 		}
-		if msg, err = sendTx(tx, room, d); err != nil {
+		if msg, err = sendTx(tx, sq, room, d); err != nil {
 			return nil, err
 		}
 		fresh = true
@@ -235,18 +239,17 @@ func Send(app core.App, roomID string, d Draft) (msg *core.Record, fresh bool, e
 	return msg, fresh, err
 }
 
-// sendTx appends a message to room inside a transaction: next room seq, next
-// global gseq, and the room's last activity.
-func sendTx(tx core.App, room *core.Record, d Draft) (*core.Record, error) {
+// sendTx appends a message to room inside a transaction: the next room seq,
+// the next global gseq, and the room's last activity.
+func sendTx(tx core.App, sq *seqs, room *core.Record, d Draft) (*core.Record, error) {
 	c, err := tx.FindCachedCollectionByNameOrId("messages")
 	if err != nil {
 		return nil, err
 	}
-	gseq, err := nextGseq(tx)
+	seq, gseq, err := sq.next(tx, room.Id)
 	if err != nil {
 		return nil, err
 	}
-	seq := room.GetInt("last_seq") + 1
 	m := core.NewRecord(c)
 	m.Set("room", room.Id)
 	m.Set("author", d.Author)
@@ -257,27 +260,29 @@ func sendTx(tx core.App, room *core.Record, d Draft) (*core.Record, error) {
 	m.Set("reply_to", d.ReplyTo)
 	m.Set("client_id", d.ClientID)
 	if len(d.Files) > 0 {
+		// Files are checked by the field's rules (size, count) on save.
 		m.Set("attachments", d.Files)
+		err = tx.Save(m)
+	} else {
+		// Text was checked before it got here (length, room, author), so skip
+		// the field validators' extra queries on the hottest write.
+		err = tx.SaveNoValidate(m)
 	}
-	if err := tx.Save(m); err != nil {
+	if err != nil {
 		return nil, err
 	}
+	// The room's counters are Plaza's bookkeeping: a plain UPDATE, not a
+	// record save (no validation or hooks needed, and it is on every send).
 	room.Set("last_seq", seq)
 	room.Set("last_at", m.GetDateTime("created"))
-	return m, tx.Save(room)
-}
-
-// nextGseq is the next global event number. Writes are serialised by
-// SQLite, so max+1 inside the write transaction is safe.
-func nextGseq(tx core.App) (int64, error) {
-	var n int64
-	err := tx.DB().NewQuery("SELECT COALESCE(MAX(gseq), 0) + 1 FROM messages").Row(&n)
-	return n, err
+	_, err = tx.DB().NewQuery("UPDATE rooms SET last_seq = {:s}, last_at = {:at} WHERE id = {:id}").
+		Bind(dbx.Params{"s": seq, "at": m.GetDateTime("created").String(), "id": room.Id}).Execute()
+	return m, err
 }
 
 // restamp gives a changed message a new gseq so tabs that reconnect replay it.
-func restamp(tx core.App, m *core.Record) error {
-	g, err := nextGseq(tx)
+func restamp(tx core.App, sq *seqs, m *core.Record) error {
+	g, err := sq.nextGseq(tx)
 	if err != nil {
 		return err
 	}
@@ -287,7 +292,7 @@ func restamp(tx core.App, m *core.Record) error {
 
 // Edit replaces the body of the author's own text message.
 func Edit(app core.App, m *core.Record, author, body string) error {
-	_, err := write(app, func(tx core.App) ([]*core.Record, error) {
+	_, err := write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		cur, err := tx.FindRecordById("messages", m.Id)
 		if err != nil {
 			return nil, err
@@ -300,7 +305,7 @@ func Edit(app core.App, m *core.Record, author, body string) error {
 		}
 		cur.Set("body", body)
 		cur.Set("edited", true)
-		return []*core.Record{cur}, restamp(tx, cur)
+		return []*core.Record{cur}, restamp(tx, sq, cur)
 	})
 	return err
 }
@@ -308,7 +313,7 @@ func Edit(app core.App, m *core.Record, author, body string) error {
 // Recall withdraws the author's message within the recall window; its text
 // and files are deleted, only "message recalled" remains.
 func Recall(app core.App, m *core.Record, author string) error {
-	_, err := write(app, func(tx core.App) ([]*core.Record, error) {
+	_, err := write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		cur, err := tx.FindRecordById("messages", m.Id)
 		if err != nil {
 			return nil, err
@@ -324,7 +329,7 @@ func Recall(app core.App, m *core.Record, author string) error {
 		cur.Set("recalled", true)
 		cur.Set("body", "")
 		cur.Set("attachments", []string{})
-		return []*core.Record{cur}, restamp(tx, cur)
+		return []*core.Record{cur}, restamp(tx, sq, cur)
 	})
 	return err
 }
@@ -380,22 +385,23 @@ func Unread(app core.App, user string) (total int, perRoom map[string]int, err e
 // Import appends drafts to a room in one transaction without announcing them
 // (demo data and benchmarks; nobody is watching a room being seeded).
 func Import(app core.App, roomID string, drafts []Draft) error {
-	return app.RunInTransaction(func(tx core.App) error {
+	_, err := write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		room, err := tx.FindRecordById("rooms", roomID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, d := range drafts {
-			m, err := sendTx(tx, room, d)
+			m, err := sendTx(tx, sq, room, d)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if d.Author != "" {
 				if err := MarkRead(tx, roomID, d.Author, m.GetInt("seq")); err != nil {
-					return err
+					return nil, err
 				}
 			}
 		}
-		return nil
+		return nil, nil
 	})
+	return err
 }
