@@ -95,12 +95,9 @@ func sendMessage(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	if e.Request.Header.Get(fetchHeader) != "" {
-		// The page shows its own message at once; the stream's copy replaces it.
-		ev, _, err := messageEventFor(e.App, m)
-		if err != nil {
-			return e.InternalServerError("", err)
-		}
-		return e.Blob(http.StatusOK, "application/json", ev.Data)
+		// The page shows a provisional bubble at once; the stream's rendered
+		// copy (already on its way) replaces it by id.
+		return e.JSON(http.StatusOK, map[string]any{"room": room.Id, "id": m.Id, "seq": m.GetInt("seq")})
 	}
 	return web.SeeOther(e, "/chats/"+room.Id+"#m-"+m.Id)
 }

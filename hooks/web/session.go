@@ -73,7 +73,7 @@ func loadSession() *hook.Handler[*core.RequestEvent] {
 			if err != nil || c.Value == "" || e.Auth != nil {
 				return e.Next()
 			}
-			member, err := e.App.FindAuthRecordByToken(c.Value, core.TokenTypeAuth)
+			member, err := sessionMember(e.App, c.Value)
 			if err != nil || member.Collection().Name != "users" || member.GetString("status") != StatusActive {
 				EndSession(e)
 				return e.Next()
@@ -87,6 +87,28 @@ func loadSession() *hook.Handler[*core.RequestEvent] {
 			return e.Next()
 		},
 	}
+}
+
+// sessionMember is the member an auth token belongs to (only auth tokens:
+// never file, reset or verification ones), remembered for a minute at most.
+func sessionMember(app core.App, token string) (*core.Record, error) {
+	now := time.Now()
+	cache := sessionsOf(app)
+	if m := cache.get(token, now); m != nil {
+		return m, nil
+	}
+	member, err := app.FindAuthRecordByToken(token, core.TokenTypeAuth)
+	if err != nil {
+		return nil, err
+	}
+	expires := now.Add(sessionCacheTTL)
+	if claims, err := security.ParseUnverifiedJWT(token); err == nil {
+		if exp := time.Unix(cast.ToInt64(claims["exp"]), 0); exp.Before(expires) {
+			expires = exp
+		}
+	}
+	cache.put(token, member, expires)
+	return member, nil
 }
 
 func tokenPastHalfLife(token string, member *core.Record) bool {

@@ -24,6 +24,7 @@ func Pages(r *router.Router[*core.RequestEvent]) *router.RouterGroup[*core.Reque
 // settings cache and the HTML 404 page for unknown paths.
 func Register(app core.App) {
 	bindOrgCache(app)
+	bindSessionCache(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/static/{path...}", serveStatic)
 		// Any path no feature claimed: an HTML 404 (PocketBase's own /api/ and

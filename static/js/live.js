@@ -195,7 +195,7 @@
         })
         .then(function (res) {
           if (!res.ok) { showError(res.j.error || "The message was not sent. Try again."); return; }
-          place(res.j.html);
+          provisional(res.j, data.get("body") || "");
           window.scrollTo(0, document.body.scrollHeight);
           input.value = "";
           grow();
@@ -212,6 +212,27 @@
         })
         .finally(function () { if (btn) btn.removeAttribute("aria-busy"); });
     });
+  }
+  // provisional shows a just-sent message until the stream's rendered copy
+  // (with markdown and mentions) replaces it by id.
+  function provisional(sent, text) {
+    if (!list || document.getElementById("m-" + sent.id)) return;
+    var li = document.createElement("li");
+    li.className = "msg msg--own msg--pending";
+    li.id = "m-" + sent.id;
+    li.dataset.seq = String(sent.seq);
+    li.dataset.author = me;
+    li.dataset.testid = "message";
+    var main = document.createElement("div");
+    main.className = "msg__main";
+    var bubble = document.createElement("div");
+    bubble.className = "bubble";
+    var p = document.createElement("p");
+    p.textContent = text;
+    bubble.append(p);
+    main.append(bubble);
+    li.append(main);
+    list.append(li);
   }
   function newClientID() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
