@@ -17,9 +17,19 @@ import (
 // changes run on the committer, so later messages always see fresh entries).
 
 type roomInfo struct {
-	kind    string
+	kind    string // "" when there is no such room
 	members []string
 	names   []string
+}
+
+// has reports whether member belongs to the room.
+func (ri *roomInfo) has(member string) bool {
+	for _, m := range ri.members {
+		if m == member {
+			return true
+		}
+	}
+	return false
 }
 
 type caches struct {

@@ -94,7 +94,7 @@ func renameRoom(e *core.RequestEvent) error {
 			if err := tx.Save(r); err != nil {
 				return nil, err
 			}
-			m, err := sendTx(tx, sq, r, Draft{Kind: "system", Body: e.Auth.GetString("name") + " renamed the group to “" + title + "”"})
+			m, err := sendTx(tx, sq, r.Id, Draft{Kind: "system", Body: e.Auth.GetString("name") + " renamed the group to “" + title + "”"})
 			return []*core.Record{m}, err
 		})
 		if err != nil {
@@ -149,11 +149,7 @@ func addMembers(e *core.RequestEvent) error {
 				return nil, err
 			}
 		}
-		r, err := tx.FindRecordById("rooms", room.Id)
-		if err != nil {
-			return nil, err
-		}
-		m, err := sendTx(tx, sq, r, Draft{Kind: "system", Body: e.Auth.GetString("name") + " added " + joinNames(names)})
+		m, err := sendTx(tx, sq, room.Id, Draft{Kind: "system", Body: e.Auth.GetString("name") + " added " + joinNames(names)})
 		return []*core.Record{m}, err
 	})
 	if err != nil {
@@ -241,11 +237,7 @@ func leaveTx(app core.App, roomID string, membership *core.Record, note string) 
 				}
 			}
 		}
-		r, err := tx.FindRecordById("rooms", roomID)
-		if err != nil {
-			return nil, err
-		}
-		sys, err := sendTx(tx, sq, r, Draft{Kind: "system", Body: note})
+		sys, err := sendTx(tx, sq, roomID, Draft{Kind: "system", Body: note})
 		return []*core.Record{sys}, err
 	})
 	return err

@@ -27,9 +27,15 @@ const fetchHeader = "X-Plaza-Fetch"
 // client_id). Without JS it redirects back to the room; with JS it answers
 // JSON. Any refusal re-renders the room with the message kept.
 func sendMessage(e *core.RequestEvent) error {
-	room, err := roomOfMember(e)
+	// The hot path: membership comes from the publisher's cache (kept fresh
+	// by record hooks), so a send reads no room row.
+	roomID := e.Request.PathValue("roomId")
+	info, err := cachesOf(e.App).room(e.App, roomID)
 	if err != nil {
-		return err
+		return e.InternalServerError("", err)
+	}
+	if info.kind == "" || !info.has(e.Auth.Id) {
+		return e.NotFoundError("", nil)
 	}
 	d := Draft{
 		Author:   e.Auth.Id,
@@ -38,21 +44,25 @@ func sendMessage(e *core.RequestEvent) error {
 		ReplyTo:  strings.TrimSpace(e.Request.FormValue("reply_to")),
 		ClientID: strings.TrimSpace(e.Request.FormValue("client_id")),
 	}
-	composer := templates.ComposerVM{Body: d.Body, ClientID: d.ClientID}
-	if d.ReplyTo != "" {
-		if q, err := e.App.FindFirstRecordByFilter("messages", "id = {:id} && room = {:r}", dbx.Params{"id": d.ReplyTo, "r": room.Id}); err == nil {
-			composer.ReplyTo = quoteOf(e.App, q)
-		}
-	}
 	refuse := func(status int, msg string) error {
 		if e.Request.Header.Get(fetchHeader) != "" {
 			return e.JSON(status, map[string]string{"error": msg})
+		}
+		room, err := roomOfMember(e)
+		if err != nil {
+			return err
+		}
+		composer := templates.ComposerVM{Body: d.Body, ClientID: d.ClientID}
+		if d.ReplyTo != "" {
+			if q, err := e.App.FindFirstRecordByFilter("messages", "id = {:id} && room = {:r}", dbx.Params{"id": d.ReplyTo, "r": roomID}); err == nil {
+				composer.ReplyTo = quoteOf(e.App, q)
+			}
 		}
 		composer.Errors.Add("body", "Message", msg)
 		return renderRoom(e, status, room, 0, composer)
 	}
 
-	if why := cannotSend(e.App, room, e.Auth.Id); why != "" {
+	if why := cannotSend(e.App, roomID, info.kind, e.Auth.Id); why != "" {
 		return refuse(http.StatusForbidden, why)
 	}
 	if !allowSend(e.App, e.Auth.Id) {
@@ -82,10 +92,10 @@ func sendMessage(e *core.RequestEvent) error {
 		d.ClientID = ""
 	}
 
-	m, _, err := Send(e.App, room.Id, d)
+	m, _, err := Send(e.App, roomID, d)
 	switch {
 	case errors.Is(err, errBadReply):
-		composer.ReplyTo = nil
+		d.ReplyTo = ""
 		return refuse(http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, errNotMember):
 		return e.NotFoundError("", err)
@@ -97,9 +107,9 @@ func sendMessage(e *core.RequestEvent) error {
 	if e.Request.Header.Get(fetchHeader) != "" {
 		// The page shows a provisional bubble at once; the stream's rendered
 		// copy (already on its way) replaces it by id.
-		return e.JSON(http.StatusOK, map[string]any{"room": room.Id, "id": m.Id, "seq": m.GetInt("seq")})
+		return e.JSON(http.StatusOK, map[string]any{"room": roomID, "id": m.Id, "seq": m.GetInt("seq")})
 	}
-	return web.SeeOther(e, "/chats/"+room.Id+"#m-"+m.Id)
+	return web.SeeOther(e, "/chats/"+roomID+"#m-"+m.Id)
 }
 
 // attachments reads the uploaded files, or explains which one is refused.

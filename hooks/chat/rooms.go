@@ -240,7 +240,7 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 		vm.Composer.ClientID = security.RandomString(20)
 	}
 	if vm.Composer.Disabled == "" {
-		vm.Composer.Disabled = cannotSend(e.App, room, e.Auth.Id)
+		vm.Composer.Disabled = cannotSend(e.App, room.Id, room.GetString("kind"), e.Auth.Id)
 	}
 	vm.Chrome = web.Chrome(e, "chats")
 	return web.Render(e, status, templates.RoomPage(vm))
@@ -248,8 +248,8 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 
 // cannotSend says why member can't write in room ("" when they can): a
 // direct chat needs the two to still be friends, neither blocking the other.
-func cannotSend(app core.App, room *core.Record, member string) string {
-	if room.GetString("kind") != KindDirect {
+func cannotSend(app core.App, roomID, kind, member string) string {
+	if kind != KindDirect {
 		return ""
 	}
 	var r struct {
@@ -261,10 +261,10 @@ func cannotSend(app core.App, room *core.Record, member string) string {
 			COALESCE(MAX(f.state = 'blocked'), 0) AS blocked, COALESCE(MAX(f.state = 'accepted'), 0) AS friends
 		FROM room_members m
 		LEFT JOIN friendships f ON (f.requester = m.user AND f.addressee = {:me}) OR (f.requester = {:me} AND f.addressee = m.user)
-		WHERE m.room = {:r} AND m.user != {:me}`).Bind(dbx.Params{"r": room.Id, "me": member}).One(&r)
+		WHERE m.room = {:r} AND m.user != {:me}`).Bind(dbx.Params{"r": roomID, "me": member}).One(&r)
 	switch {
 	case err != nil:
-		app.Logger().Error("chat: send check failed", "room", room.Id, "error", err)
+		app.Logger().Error("chat: send check failed", "room", roomID, "error", err)
 		return "This chat can't take messages right now. Try again in a moment."
 	case r.Others == 0:
 		return "The other member has left Plaza."

@@ -3,6 +3,7 @@
 package chat
 
 import (
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/web"
@@ -25,12 +26,13 @@ func Register(app core.App) {
 		pages.POST("/chats/{roomId}/members/{userId}/remove", removeMember)
 		// One pattern for POST /chats/direct/{userId} and POST /chats/{roomId}/{action}:
 		// Go's mux can't hold both (they overlap on /chats/direct/messages).
-		pages.POST("/chats/{roomId}/{action}", postToRoom)
+		// Sends and read markers are the busiest requests: log their failures only.
+		pages.POST("/chats/{roomId}/{action}", postToRoom).Bind(apis.SkipSuccessActivityLog())
 		pages.GET("/chats/{roomId}/messages/{msgId}/edit", showEditMessage)
 		pages.POST("/chats/{roomId}/messages/{msgId}/edit", editMessage)
 		pages.POST("/chats/{roomId}/messages/{msgId}/recall", recallMessage)
-		pages.GET("/chats/{roomId}/files/{msgId}/{name}", serveAttachment)
-		pages.GET("/events", streamEvents)
+		pages.GET("/chats/{roomId}/files/{msgId}/{name}", serveAttachment).Bind(apis.SkipSuccessActivityLog())
+		pages.GET("/events", streamEvents).Bind(apis.SkipSuccessActivityLog())
 		bindStats(se)
 		return se.Next()
 	})

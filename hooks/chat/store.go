@@ -128,7 +128,7 @@ func CreateGroup(app core.App, owner *core.Record, title string, memberIDs []str
 				return nil, err
 			}
 		}
-		m, err := sendTx(tx, sq, room, Draft{Kind: "system", Body: owner.GetString("name") + " created the group “" + title + "”"})
+		m, err := sendTx(tx, sq, room.Id, Draft{Kind: "system", Body: owner.GetString("name") + " created the group “" + title + "”"})
 		return []*core.Record{m}, err
 	})
 	return room, err
@@ -217,16 +217,17 @@ func Send(app core.App, roomID string, d Draft) (msg *core.Record, fresh bool, e
 				return nil, err
 			}
 		}
-		room, err := tx.FindRecordById("rooms", roomID)
-		if err != nil {
-			return nil, refuse(errNotMember)
-		}
 		if d.ReplyTo != "" {
-			if _, err := tx.FindFirstRecordByFilter("messages", "id = {:id} && room = {:r}", dbx.Params{"id": d.ReplyTo, "r": roomID}); err != nil {
+			var n int
+			if err := tx.DB().NewQuery("SELECT COUNT(*) FROM messages WHERE id = {:id} AND room = {:r}").
+				Bind(dbx.Params{"id": d.ReplyTo, "r": roomID}).Row(&n); err != nil {
+				return nil, err
+			} else if n == 0 {
 				return nil, refuse(errBadReply)
 			}
 		}
-		if msg, err = sendTx(tx, sq, room, d); err != nil {
+		var err error
+		if msg, err = sendTx(tx, sq, roomID, d); err != nil {
 			return nil, err
 		}
 		fresh = true
@@ -241,17 +242,17 @@ func Send(app core.App, roomID string, d Draft) (msg *core.Record, fresh bool, e
 
 // sendTx appends a message to room inside a transaction: the next room seq,
 // the next global gseq, and the room's last activity.
-func sendTx(tx core.App, sq *seqs, room *core.Record, d Draft) (*core.Record, error) {
+func sendTx(tx core.App, sq *seqs, roomID string, d Draft) (*core.Record, error) {
 	c, err := tx.FindCachedCollectionByNameOrId("messages")
 	if err != nil {
 		return nil, err
 	}
-	seq, gseq, err := sq.next(tx, room.Id)
+	seq, gseq, err := sq.next(tx, roomID)
 	if err != nil {
 		return nil, err
 	}
 	m := core.NewRecord(c)
-	m.Set("room", room.Id)
+	m.Set("room", roomID)
 	m.Set("author", d.Author)
 	m.Set("seq", seq)
 	m.Set("gseq", gseq)
@@ -273,10 +274,8 @@ func sendTx(tx core.App, sq *seqs, room *core.Record, d Draft) (*core.Record, er
 	}
 	// The room's counters are Plaza's bookkeeping: a plain UPDATE, not a
 	// record save (no validation or hooks needed, and it is on every send).
-	room.Set("last_seq", seq)
-	room.Set("last_at", m.GetDateTime("created"))
 	_, err = tx.DB().NewQuery("UPDATE rooms SET last_seq = {:s}, last_at = {:at} WHERE id = {:id}").
-		Bind(dbx.Params{"s": seq, "at": m.GetDateTime("created").String(), "id": room.Id}).Execute()
+		Bind(dbx.Params{"s": seq, "at": m.GetDateTime("created").String(), "id": roomID}).Execute()
 	return m, err
 }
 
@@ -386,12 +385,8 @@ func Unread(app core.App, user string) (total int, perRoom map[string]int, err e
 // (demo data and benchmarks; nobody is watching a room being seeded).
 func Import(app core.App, roomID string, drafts []Draft) error {
 	_, err := write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
-		room, err := tx.FindRecordById("rooms", roomID)
-		if err != nil {
-			return nil, err
-		}
 		for _, d := range drafts {
-			m, err := sendTx(tx, sq, room, d)
+			m, err := sendTx(tx, sq, roomID, d)
 			if err != nil {
 				return nil, err
 			}
