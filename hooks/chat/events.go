@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"bytes"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,8 +12,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// heartbeat keeps idle streams (and proxies) from timing out.
-const heartbeat = 25 * time.Second
+// heartbeatEvery keeps idle streams (and proxies) from timing out.
+const heartbeatEvery = 25 * time.Second
+
+// hijackStreams lets an HTTP/1.1 stream hand its connection to the hub after
+// the replay (tests turn it off to cover the goroutine path HTTP/2 uses).
+var hijackStreams = true
 
 // streamEvents is GET /events: one SSE stream per tab. It subscribes first,
 // then replays from SQLite everything after the tab's last event (the
@@ -24,8 +30,60 @@ func streamEvents(e *core.RequestEvent) error {
 	}
 	hub := HubOf(e.App)
 	c := hub.subscribe(e.Auth.Id)
-	defer hub.unsubscribe(c)
 
+	// The start of the stream: reconnect delay, replay, exact unread counts.
+	var head bytes.Buffer
+	head.WriteString("retry: 2000\n\n: connected\n\n")
+	reload := false
+	if last > 0 {
+		replayed, more, err := replay(e.App, e.Auth.Id, last)
+		if err != nil {
+			e.App.Logger().Error("chat: replay failed", "member", e.Auth.Id, "error", err)
+		}
+		last = encodeEvents(&head, replayed, last)
+		reload = more || err != nil // too much missed (or no way to tell): the page reloads
+	}
+	if reload {
+		encodeEvents(&head, []*Event{{Name: "reload", Data: []byte(`{}`)}}, last)
+	} else if ev, err := unreadEventFor(e.App, e.Auth.Id); err == nil {
+		encodeEvents(&head, []*Event{&ev}, last)
+	}
+
+	if hijackStreams && e.Request.ProtoMajor == 1 && !reload {
+		if conn, _, err := http.NewResponseController(e.Response).Hijack(); err == nil {
+			return handOver(hub, c, conn, head.Bytes(), last)
+		}
+	}
+	return streamHere(e, hub, c, head.Bytes(), last, reload)
+}
+
+// streamHeader starts a hijacked stream's response; its body ends when the
+// connection closes.
+const streamHeader = "HTTP/1.1 200 OK\r\n" +
+	"Content-Type: text/event-stream\r\n" +
+	"Cache-Control: no-store\r\n" +
+	"X-Accel-Buffering: no\r\n" +
+	"X-Content-Type-Options: nosniff\r\n\r\n"
+
+// handOver writes the stream's start to the taken-over connection and gives
+// it to the hub's writers: the request's goroutine and buffers are freed.
+func handOver(hub *Hub, c *client, conn net.Conn, head []byte, last int64) error {
+	out := append([]byte(streamHeader), head...)
+	if err := conn.SetWriteDeadline(time.Now().Add(writeTimeout)); err == nil {
+		_, err = conn.Write(out)
+		if err == nil {
+			hub.attach(c, conn, last)
+			return nil
+		}
+	}
+	conn.Close()
+	hub.unsubscribe(c)
+	return nil
+}
+
+// streamHere serves the stream from the request's own goroutine (HTTP/2).
+func streamHere(e *core.RequestEvent, hub *Hub, c *client, head []byte, last int64, reload bool) error {
+	defer hub.unsubscribe(c)
 	rc := http.NewResponseController(e.Response)
 	if err := rc.SetWriteDeadline(time.Time{}); err != nil {
 		return e.InternalServerError("", err)
@@ -35,68 +93,30 @@ func streamEvents(e *core.RequestEvent) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	e.Response.WriteHeader(http.StatusOK)
-
-	w := &sseWriter{w: e.Response}
-	w.write("retry: 2000\n\n") // reconnect soon after a drop
-	w.comment("connected")
-	if last > 0 {
-		replayed, more, err := replay(e.App, e.Auth.Id, last)
-		if err != nil {
-			e.App.Logger().Error("chat: replay failed", "member", e.Auth.Id, "error", err)
-			w.event(Event{Name: "reload", Data: []byte(`{}`)})
-			return w.flush(rc)
-		}
-		for _, ev := range replayed {
-			w.event(ev)
-			last = ev.ID
-		}
-		if more {
-			// Too much was missed to replay: the page reloads instead.
-			w.event(Event{Name: "reload", Data: []byte(`{}`)})
-			return w.flush(rc)
-		}
-	}
-	if ev, err := unreadEventFor(e.App, e.Auth.Id); err == nil {
-		w.event(ev)
-	}
-	if err := w.flush(rc); err != nil {
+	if _, err := e.Response.Write(head); err != nil || rc.Flush() != nil || reload {
 		return nil
 	}
 
-	tick := time.NewTicker(heartbeat)
+	tick := time.NewTicker(heartbeatEvery)
 	defer tick.Stop()
+	var buf bytes.Buffer
 	for {
+		buf.Reset()
 		select {
 		case <-e.Request.Context().Done():
 			return nil
 		case <-c.gone:
 			return nil // dropped for falling behind; the browser reconnects and replays
 		case <-tick.C:
-			w.comment("ping")
-		case ev := <-c.ch:
-			if ev.ID != 0 && ev.ID <= last {
-				continue // already sent by the replay
-			}
-			w.event(ev)
-			if ev.ID != 0 {
-				last = ev.ID
-			}
-			// Send whatever else is already queued in the same write.
-			for drained := false; !drained; {
-				select {
-				case ev := <-c.ch:
-					if ev.ID == 0 || ev.ID > last {
-						w.event(ev)
-						if ev.ID != 0 {
-							last = ev.ID
-						}
-					}
-				default:
-					drained = true
-				}
-			}
+			buf.WriteString(": ping\n\n")
+		case <-c.wake:
+			evs, _ := c.take()
+			last = encodeEvents(&buf, evs, last)
 		}
-		if err := w.flush(rc); err != nil {
+		if buf.Len() == 0 {
+			continue
+		}
+		if _, err := e.Response.Write(buf.Bytes()); err != nil || rc.Flush() != nil {
 			return nil // the tab went away
 		}
 	}
@@ -119,7 +139,7 @@ func lastEventID(r *http.Request) (int64, error) {
 
 // replay loads, in gseq order, the member's message events after last —
 // across all their rooms — up to replayLimit (more reports there were more).
-func replay(app core.App, member string, last int64) ([]Event, bool, error) {
+func replay(app core.App, member string, last int64) ([]*Event, bool, error) {
 	var msgs []*core.Record
 	err := app.RecordQuery("messages").
 		AndWhere(dbx.NewExp("gseq > {:last} AND room IN (SELECT room FROM room_members WHERE user = {:me})",
@@ -132,44 +152,13 @@ func replay(app core.App, member string, last int64) ([]Event, bool, error) {
 	if more {
 		msgs = msgs[:replayLimit]
 	}
-	events := make([]Event, 0, len(msgs))
+	events := make([]*Event, 0, len(msgs))
 	for _, m := range msgs {
 		ev, _, err := messageEventFor(app, m)
 		if err != nil {
 			return nil, false, err
 		}
-		events = append(events, ev)
+		events = append(events, &ev)
 	}
 	return events, more, nil
-}
-
-// sseWriter writes Server-Sent Events; data is one line of JSON, so framing
-// never breaks. Write errors are kept and reported by flush.
-type sseWriter struct {
-	w   http.ResponseWriter
-	err error
-}
-
-func (s *sseWriter) write(str string) {
-	if s.err == nil {
-		_, s.err = s.w.Write([]byte(str))
-	}
-}
-
-func (s *sseWriter) event(ev Event) {
-	if ev.ID != 0 {
-		s.write("id: " + strconv.FormatInt(ev.ID, 10) + "\n")
-	}
-	s.write("event: " + ev.Name + "\ndata: ")
-	s.write(string(ev.Data))
-	s.write("\n\n")
-}
-
-func (s *sseWriter) comment(text string) { s.write(": " + text + "\n\n") }
-
-func (s *sseWriter) flush(rc *http.ResponseController) error {
-	if s.err != nil {
-		return s.err
-	}
-	return rc.Flush()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"plaza/hooks/chat"
 	"plaza/hooks/testkit"
 )
 
@@ -28,6 +29,14 @@ func decode(t *testing.T, ev testkit.SSEEvent) liveMessage {
 }
 
 func TestEventsReplayAfterReconnect(t *testing.T) {
+	t.Run("hub writes the connection", testReplay)
+	t.Run("request goroutine writes (HTTP/2 path)", func(t *testing.T) {
+		defer chat.StreamFromRequestGoroutine()()
+		testReplay(t)
+	})
+}
+
+func testReplay(t *testing.T) {
 	s := testkit.Start(t)
 	ana, ben, cai := s.Member("Ana", "ana@example.org"), s.Member("Ben", "ben@example.org"), s.Member("Cai", "cai@example.org")
 	befriend(t, s, ana, ben)

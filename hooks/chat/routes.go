@@ -38,6 +38,7 @@ func Register(app core.App) {
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		stopCommitter(e.App) // finish queued writes before the database closes
+		HubOf(e.App).close()
 		return e.Next()
 	})
 }
