@@ -12,9 +12,11 @@ import (
 )
 
 func main() {
-	// Keep as many idle SQLite connections as open ones: with the default 15
-	// idle of 120, a busy server closes and reopens connections constantly.
-	app := pocketbase.NewWithConfig(pocketbase.Config{DataMaxOpenConns: 32, DataMaxIdleConns: 32})
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		DBConnect:        hooks.DBConnect,
+		DataMaxOpenConns: hooks.DBConns,
+		DataMaxIdleConns: hooks.DBConns,
+	})
 	hooks.Register(app)
 	app.RootCmd.AddCommand(seed.Command(app))
 	if err := app.Start(); err != nil {

@@ -150,6 +150,13 @@ func (h *Hub) unsubscribe(c *client) {
 // event id already written to it.
 func (h *Hub) attach(c *client, conn net.Conn, last int64) {
 	c.mu.Lock()
+	select {
+	case <-c.gone: // dropped while replaying (it fell behind): the browser reconnects
+		c.mu.Unlock()
+		conn.Close()
+		return
+	default:
+	}
 	c.conn, c.last = conn, max(c.last, last)
 	pending := len(c.queue) > 0 && !c.scheduled
 	if pending {
