@@ -2,7 +2,6 @@ package account
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -76,39 +75,22 @@ func editProfile(e *core.RequestEvent) error {
 	return web.SeeOther(e, "/me")
 }
 
-// imageTypes are the upload types Plaza accepts for pictures, by sniffed content.
-var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
-
 // uploadedImage returns the single image uploaded in field, or a message for
 // the member explaining why it was refused. No file is fine: (nil, "", nil).
-// The type is sniffed from the content, never trusted from the browser.
 func uploadedImage(e *core.RequestEvent, field string, maxBytes int64) (*filesystem.File, string, error) {
-	if e.Request.MultipartForm == nil {
-		if err := e.Request.ParseMultipartForm(32 << 20); err != nil && err != http.ErrNotMultipart {
-			return nil, "", err
-		}
+	files, err := web.Uploads(e, field)
+	if err != nil || len(files) == 0 {
+		return nil, "", err
 	}
-	if e.Request.MultipartForm == nil || len(e.Request.MultipartForm.File[field]) == 0 {
-		return nil, "", nil
-	}
-	fh := e.Request.MultipartForm.File[field][0]
-	if fh.Size == 0 {
-		return nil, "", nil // an empty file input
-	}
+	fh := files[0]
 	if fh.Size > maxBytes {
 		return nil, "This photo is " + megabytes(fh.Size) + "; the limit is " + megabytes(maxBytes) + ". Choose a smaller one.", nil
 	}
-	f, err := fh.Open()
+	kind, err := web.Sniff(fh)
 	if err != nil {
 		return nil, "", err
 	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, "", err
-	}
-	if !imageTypes[http.DetectContentType(head[:n])] {
+	if !web.ImageTypes[kind] {
 		return nil, "This file is not a picture Plaza can show. Use a JPEG, PNG, GIF or WebP image.", nil
 	}
 	file, err := filesystem.NewFileFromMultipart(fh)

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -114,36 +113,23 @@ func sendMessage(e *core.RequestEvent) error {
 
 // attachments reads the uploaded files, or explains which one is refused.
 func attachments(e *core.RequestEvent) ([]*filesystem.File, string, error) {
-	if e.Request.MultipartForm == nil {
-		if err := e.Request.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			return nil, "", err
-		}
+	uploads, err := web.Uploads(e, "attachments")
+	if err != nil {
+		return nil, "", err
 	}
-	if e.Request.MultipartForm == nil {
-		return nil, "", nil
+	if len(uploads) > maxFiles {
+		return nil, "Send at most 9 files at a time.", nil
 	}
-	var files []*filesystem.File
-	for _, fh := range e.Request.MultipartForm.File["attachments"] {
-		if fh.Size == 0 {
-			continue
-		}
-		if len(files) == maxFiles {
-			return nil, "Send at most 9 files at a time.", nil
-		}
+	files := make([]*filesystem.File, 0, len(uploads))
+	for _, fh := range uploads {
 		if fh.Size > maxFileBytes {
 			return nil, "“" + fh.Filename + "” is " + sizeLabel(fh.Size) + "; files can be up to 20 MB.", nil
 		}
-		f, err := fh.Open()
+		kind, err := web.Sniff(fh)
 		if err != nil {
 			return nil, "", err
 		}
-		head := make([]byte, 512)
-		n, err := io.ReadFull(f, head)
-		f.Close()
-		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			return nil, "", err
-		}
-		if !allowedFile(http.DetectContentType(head[:n])) {
+		if !allowedFile(kind) {
 			return nil, "“" + fh.Filename + "” is a kind of file Plaza doesn't accept (web pages and scripts can't be sent).", nil
 		}
 		file, err := filesystem.NewFileFromMultipart(fh)
@@ -157,8 +143,7 @@ func attachments(e *core.RequestEvent) ([]*filesystem.File, string, error) {
 
 // allowedFile refuses content a browser would run or render as a page.
 func allowedFile(sniffed string) bool {
-	t, _, _ := strings.Cut(sniffed, ";")
-	switch t {
+	switch sniffed {
 	case "text/html", "text/xml", "application/xml", "application/javascript", "text/javascript":
 		return false
 	}
