@@ -1,27 +1,24 @@
-// Package moments is the friends' feed: posts, photos, likes and comments.
+// Package moments is the friends' feed: posts with photos, likes, comments,
+// and WeChat's privacy rules for who sees what.
 package moments
 
 import (
-	"net/http"
-
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/web"
-	"plaza/templates"
 )
 
-// Register binds the feature's pages.
+// Register binds the moments pages.
 func Register(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())
-		pages.GET("/moments", showMoments)
+		pages.GET("/moments", showFeed)
+		pages.POST("/moments", createPost)
+		pages.GET("/moments/{postId}", showPost)
+		pages.POST("/moments/{postId}/{action}", actOnPost)
+		pages.POST("/moments/{postId}/comments/{commentId}/delete", deleteComment)
+		pages.GET("/moments/{postId}/photos/{name}", servePhoto)
 		return se.Next()
 	})
-}
-
-// showMoments is the tab's landing page; until the feature lands it is an
-// empty state with a way forward.
-func showMoments(e *core.RequestEvent) error {
-	return web.Render(e, http.StatusOK, templates.MomentsPage(templates.ShellVM{Chrome: web.Chrome(e, "moments")}))
 }

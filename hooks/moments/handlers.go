@@ -1,0 +1,321 @@
+package moments
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+
+	"plaza/hooks/web"
+	"plaza/templates"
+)
+
+func compareFold(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }
+
+// showFeed is GET /moments: the viewer's feed (own, friends', public), or
+// with ?author= one member's album; ?before= pages back.
+func showFeed(e *core.RequestEvent) error {
+	return renderFeed(e, http.StatusOK, &templates.ComposeVM{Visibility: "friends"})
+}
+
+func renderFeed(e *core.RequestEvent, status int, compose *templates.ComposeVM) error {
+	q := e.Request.URL.Query()
+	author := q.Get("author")
+	var before Page
+	if b := q.Get("before"); b != "" {
+		created, id, ok := strings.Cut(b, "|")
+		if !ok {
+			return e.BadRequestError("That link to older moments is broken.", nil)
+		}
+		before = Page{Created: created, ID: id}
+	}
+	vm := templates.MomentsVM{}
+	if author != "" && author != e.Auth.Id {
+		u, err := e.App.FindRecordById("users", author)
+		if err != nil || u.GetString("status") == "pending" {
+			return e.NotFoundError("", err)
+		}
+		p := web.Person(u)
+		vm.Album = &p
+	} else if compose != nil {
+		people, tags, err := composeChoices(e.App, e.Auth.Id, nil, nil)
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		checked := func(cs []templates.Choice, on []templates.Choice) []templates.Choice {
+			for i := range cs {
+				cs[i].Checked = slices.ContainsFunc(on, func(c templates.Choice) bool { return c.ID == cs[i].ID })
+			}
+			return cs
+		}
+		compose.People = checked(people, compose.People)
+		compose.Tags = checked(tags, compose.Tags)
+		vm.Compose = compose
+	}
+	posts, err := visiblePosts(e.App, e.Auth.Id, author, before, feedPage+1)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	if len(posts) > feedPage {
+		posts = posts[:feedPage]
+		last := posts[len(posts)-1]
+		v := url.Values{"before": {last.GetString("created") + "|" + last.Id}}
+		if author != "" {
+			v.Set("author", author)
+		}
+		vm.OlderURL = "/moments?" + v.Encode()
+	}
+	if vm.Posts, err = postViews(e.App, e.Auth.Id, posts); err != nil {
+		return e.InternalServerError("", err)
+	}
+	vm.Chrome = web.Chrome(e, "moments")
+	return web.Render(e, status, templates.MomentsPage(vm))
+}
+
+// createPost is POST /moments (body, photos, visibility, audience, tags,
+// location). A refusal re-renders the feed with the text kept.
+func createPost(e *core.RequestEvent) error {
+	photos, err := web.Uploads(e, "photos")
+	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+		return e.Error(http.StatusRequestEntityTooLarge, "", err)
+	} else if err != nil {
+		return e.BadRequestError("The upload could not be read. Try again.", err)
+	}
+	form := e.Request.PostForm
+	d := Draft{
+		Author:     e.Auth.Id,
+		Body:       strings.TrimSpace(form.Get("body")),
+		Visibility: form.Get("visibility"),
+		People:     form["audience"],
+		Tags:       form["tags"],
+		Location:   strings.TrimSpace(form.Get("location")),
+	}
+	compose := &templates.ComposeVM{Body: d.Body, Visibility: d.Visibility, Location: d.Location}
+	for _, id := range d.People {
+		compose.People = append(compose.People, templates.Choice{ID: id})
+	}
+	for _, id := range d.Tags {
+		compose.Tags = append(compose.Tags, templates.Choice{ID: id})
+	}
+	errs := &compose.Errors
+	status := http.StatusUnprocessableEntity
+
+	switch {
+	case utf8.RuneCountInString(d.Body) > maxBody:
+		errs.Add("body", "Text", "Keep the text under 5,000 characters.")
+	case d.Body == "" && len(photos) == 0:
+		errs.Add("body", "Text", "Write something or add a photo.")
+	}
+	if utf8.RuneCountInString(d.Location) > maxLocation {
+		errs.Add("location", "Location", "Keep the location under 100 characters.")
+	}
+	if !slices.Contains(visibilities, d.Visibility) {
+		errs.Add("visibility", "Who can see it", "Choose who can see this moment.")
+	}
+	switch {
+	case len(photos) > maxPhotos:
+		errs.Add("photos", "Photos", "Choose at most 9 photos.")
+	default:
+		for _, fh := range photos {
+			if fh.Size > maxPhotoBytes {
+				errs.Add("photos", "Photos", "“"+fh.Filename+"” is larger than 10 MB. Choose smaller photos.")
+				status = http.StatusRequestEntityTooLarge
+				break
+			}
+			kind, err := web.Sniff(fh)
+			if err != nil {
+				return e.BadRequestError("The upload could not be read. Try again.", err)
+			}
+			if !web.ImageTypes[kind] {
+				errs.Add("photos", "Photos", "“"+fh.Filename+"” is not a picture. Use JPEG, PNG, GIF or WebP images.")
+				break
+			}
+			f, err := filesystem.NewFileFromMultipart(fh)
+			if err != nil {
+				return e.BadRequestError("The upload could not be read. Try again.", err)
+			}
+			d.Photos = append(d.Photos, f)
+		}
+	}
+	if errs.Any() {
+		if len(photos) > 0 {
+			errs.Add("photos", "Photos", "Choose your photos again: browsers don't keep them when a form comes back.")
+		}
+		return renderFeed(e, status, compose)
+	}
+	post, err := Publish(e.App, d)
+	switch {
+	case errors.Is(err, errAudience), errors.Is(err, errNotFriend):
+		errs.Add("audience", "Audience", err.Error())
+		if len(photos) > 0 {
+			errs.Add("photos", "Photos", "Choose your photos again: browsers don't keep them when a form comes back.")
+		}
+		return renderFeed(e, http.StatusUnprocessableEntity, compose)
+	case err != nil:
+		return e.InternalServerError("", err)
+	}
+	web.Flash(e, "Posted.")
+	return web.SeeOther(e, "/moments#p-"+post.Id)
+}
+
+// visiblePost loads the post in the path if the viewer may see it; to anyone
+// else it does not exist.
+func visiblePost(e *core.RequestEvent) (*core.Record, error) {
+	post, err := VisiblePost(e.App, e.Auth.Id, e.Request.PathValue("postId"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, e.NotFoundError("", err)
+	} else if err != nil {
+		return nil, e.InternalServerError("", err)
+	}
+	return post, nil
+}
+
+func showPost(e *core.RequestEvent) error {
+	post, err := visiblePost(e)
+	if err != nil {
+		return err
+	}
+	return renderPost(e, http.StatusOK, post, templates.PostPageVM{}, e.Request.URL.Query().Get("reply"))
+}
+
+func renderPost(e *core.RequestEvent, status int, post *core.Record, vm templates.PostPageVM, replyTo string) error {
+	views, err := postViews(e.App, e.Auth.Id, []*core.Record{post})
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	vm.Post = views[0]
+	for i := range vm.Post.Comments {
+		if vm.Post.Comments[i].ID == replyTo {
+			vm.ReplyTo = &vm.Post.Comments[i]
+		}
+	}
+	vm.Chrome = web.Chrome(e, "moments")
+	return web.Render(e, status, templates.PostPage(vm))
+}
+
+// actOnPost is POST /moments/{postId}/{like,unlike,comments,delete}.
+func actOnPost(e *core.RequestEvent) error {
+	post, err := visiblePost(e)
+	if err != nil {
+		return err
+	}
+	back := "/moments/" + post.Id
+	switch e.Request.PathValue("action") {
+	case "like":
+		err = Like(e.App, post.Id, e.Auth.Id)
+	case "unlike":
+		err = Unlike(e.App, post.Id, e.Auth.Id)
+	case "delete":
+		if post.GetString("author") != e.Auth.Id {
+			return e.ForbiddenError("You can only delete your own moments.", nil)
+		}
+		if err := e.App.Delete(post); err != nil {
+			return e.InternalServerError("", err)
+		}
+		web.Flash(e, "Moment deleted.")
+		return web.SeeOther(e, "/moments")
+	case "comments":
+		return addComment(e, post)
+	default:
+		return e.NotFoundError("", nil)
+	}
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return web.SeeOther(e, web.SafeNext(e.Request.FormValue("next"), back))
+}
+
+func addComment(e *core.RequestEvent, post *core.Record) error {
+	body := strings.TrimSpace(e.Request.FormValue("body"))
+	replyTo := strings.TrimSpace(e.Request.FormValue("reply_to"))
+	vm := templates.PostPageVM{Comment: body}
+	switch n := utf8.RuneCountInString(body); {
+	case n == 0:
+		vm.Errors.Add("body", "Comment", "Write a comment first.")
+	case n > maxComment:
+		vm.Errors.Add("body", "Comment", "Keep comments under 1,000 characters.")
+	}
+	if replyTo != "" {
+		var n int
+		err := e.App.DB().NewQuery("SELECT COUNT(*) FROM post_comments WHERE id = {:id} AND post = {:p}").
+			Bind(dbx.Params{"id": replyTo, "p": post.Id}).Row(&n)
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		if n == 0 {
+			vm.Errors.Add("body", "Comment", "The comment you replied to is gone.")
+			replyTo = ""
+		}
+	}
+	if vm.Errors.Any() {
+		return renderPost(e, http.StatusUnprocessableEntity, post, vm, replyTo)
+	}
+	c, err := Comment(e.App, post.Id, e.Auth.Id, body, replyTo)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	return web.SeeOther(e, "/moments/"+post.Id+"#c-"+c.Id)
+}
+
+// deleteComment lets a comment's author, or the post's author, remove it.
+func deleteComment(e *core.RequestEvent) error {
+	post, err := visiblePost(e)
+	if err != nil {
+		return err
+	}
+	c, err := e.App.FindFirstRecordByFilter("post_comments", "id = {:id} && post = {:p}",
+		dbx.Params{"id": e.Request.PathValue("commentId"), "p": post.Id})
+	if err != nil {
+		return e.NotFoundError("", err)
+	}
+	if c.GetString("author") != e.Auth.Id && post.GetString("author") != e.Auth.Id {
+		return e.ForbiddenError("You can only delete your own comments, or comments on your moments.", nil)
+	}
+	if err := e.App.Delete(c); err != nil {
+		return e.InternalServerError("", err)
+	}
+	return web.SeeOther(e, "/moments/"+post.Id)
+}
+
+// servePhoto serves a photo (or its thumb) of a post the viewer may see.
+// Photos are a protected field: only this checked route hands them out.
+func servePhoto(e *core.RequestEvent) error {
+	post, err := visiblePost(e)
+	if err != nil {
+		return err
+	}
+	name := e.Request.PathValue("name")
+	if !slices.Contains(post.GetStringSlice("photos"), name) {
+		return e.NotFoundError("", nil)
+	}
+	fsys, err := e.App.NewFilesystem()
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	defer fsys.Close()
+	key, served := post.BaseFilesPath()+"/"+name, name
+	if thumb := e.Request.URL.Query().Get("thumb"); thumb == "240x240" || thumb == "720x0" {
+		tkey := post.BaseFilesPath() + "/thumbs_" + name + "/" + thumb + "_" + name
+		ok, err := fsys.Exists(tkey)
+		if err == nil && !ok {
+			err = fsys.CreateThumb(key, tkey, thumb)
+		}
+		if err == nil {
+			key, served = tkey, thumb+"_"+name
+		} else {
+			e.App.Logger().Warn("moments: thumb failed, serving the original", "post", post.Id, "error", err)
+		}
+	}
+	e.Response.Header().Set("Cache-Control", "private, max-age=3600")
+	if err := fsys.Serve(e.Response, e.Request, key, served); err != nil {
+		return e.NotFoundError("", err)
+	}
+	return nil
+}
