@@ -109,7 +109,7 @@ func TestVisibilityMatrix(t *testing.T) {
 	feed := a.Get("/moments").Expect(http.StatusOK, "Only 1 friend", "Friends except 1", "Everyone")
 	_ = feed
 	// The album shows one member's visible moments.
-	album := s.SignedIn(stranger).Get("/moments?author=" + author.Id).Expect(http.StatusOK, "Ana Author&#39;s moments", "for everyone")
+	album := s.SignedIn(stranger).Get("/moments?author="+author.Id).Expect(http.StatusOK, "Ana Author&#39;s moments", "for everyone")
 	if strings.Contains(album.Body, "for friends") {
 		t.Error("album shows a friends-only post to a stranger")
 	}
@@ -128,7 +128,7 @@ func TestCommentVisibility(t *testing.T) {
 	tc.PostForm("/moments/"+id+"/like", nil).Expect(http.StatusSeeOther)
 	s.SignedIn(ana).PostForm("/moments/"+id+"/comments", url.Values{"body": {"Ana says noon"}}).Expect(http.StatusSeeOther)
 
-	fp := f.Get("/moments/" + id).Expect(http.StatusOK, "Fay is in", "Ana says noon")
+	fp := f.Get("/moments/"+id).Expect(http.StatusOK, "Fay is in", "Ana says noon")
 	if strings.Contains(fp.Body, "Tom too") || strings.Contains(fp.Text("[data-testid=likes]"), "Tom") {
 		t.Error("Fay sees Tom's comment or like though they aren't friends")
 	}

@@ -35,8 +35,8 @@ type Draft struct {
 }
 
 var (
-	errAudience    = errors.New("Choose at least one friend or tag for this audience.")
-	errNotFriend   = errors.New("Audiences can only name your friends and your own tags.")
+	errAudience  = errors.New("Choose at least one friend or tag for this audience.")
+	errNotFriend = errors.New("Audiences can only name your friends and your own tags.")
 )
 
 // resolveAudience turns picked friends and tags into the member ids an
