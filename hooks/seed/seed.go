@@ -33,8 +33,8 @@ func Command(app core.App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "seeded %d new members (%d in all), %d friendships and %d chats; sign in as member1@example.org / %s\n",
-				res.NewMembers, res.Members, res.Friendships, res.Rooms, DemoPassword)
+			fmt.Fprintf(cmd.OutOrStdout(), "seeded %d new members (%d in all), %d friendships, %d chats and %d moments; sign in as member1@example.org / %s\n",
+				res.NewMembers, res.Members, res.Friendships, res.Rooms, res.Posts, DemoPassword)
 			return nil
 		},
 	}
@@ -43,6 +43,7 @@ func Command(app core.App) *cobra.Command {
 	cmd.Flags().IntVar(&opts.Groups, "groups", -1, "group chats to create (default: one per 5 members)")
 	cmd.Flags().IntVar(&opts.GroupSize, "group-size", 8, "members per group chat")
 	cmd.Flags().IntVar(&opts.Messages, "messages", 20, "messages of history per chat")
+	cmd.Flags().IntVar(&opts.Posts, "posts", 2, "moments per member")
 	cmd.Flags().StringVar(&opts.Manifest, "manifest", "", "write a JSON file with every member's id, email and an auth token, and every room's members (for benchmarks)")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed (the same seed gives the same data)")
 	return cmd
@@ -55,13 +56,14 @@ type Options struct {
 	Groups    int // -1: one per 5 members
 	GroupSize int
 	Messages  int // history per chat
+	Posts     int // moments per member
 	Manifest  string
 	Seed      uint64
 }
 
 // Result counts what Run created.
 type Result struct {
-	Members, NewMembers, Friendships, Rooms int
+	Members, NewMembers, Friendships, Rooms, Posts int
 	IDs                                     []string // the demo members' ids, member1 first
 }
 
@@ -123,6 +125,9 @@ func Run(app core.App, o Options) (Result, error) {
 		return res, err
 	}
 	if res.Rooms, err = chats(app, rng, res.IDs, o); err != nil {
+		return res, err
+	}
+	if res.Posts, err = posts(app, rng, res.IDs, o.Posts); err != nil {
 		return res, err
 	}
 	if o.Manifest != "" {

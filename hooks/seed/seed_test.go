@@ -15,12 +15,15 @@ import (
 func TestSeed(t *testing.T) {
 	s := testkit.Start(t)
 	manifest := t.TempDir() + "/manifest.json"
-	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, GroupSize: 6, Messages: 10, Manifest: manifest, Seed: 7})
+	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, GroupSize: 6, Messages: 10, Posts: 2, Manifest: manifest, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Rooms < 40 || s.Count("rooms", "kind = 'group'", nil) != 8 {
 		t.Errorf("%d rooms (%d groups)", res.Rooms, s.Count("rooms", "kind = 'group'", nil))
+	}
+	if res.Posts != 80 || s.Count("posts", "photos != '[]' AND photos != ''", nil) == 0 || s.Count("post_comments", "", nil) == 0 {
+		t.Errorf("%d posts, %d with photos, %d comments", res.Posts, s.Count("posts", "photos != '[]' AND photos != ''", nil), s.Count("post_comments", "", nil))
 	}
 	if s.Count("messages", "kind = 'text'", nil) < 8*10 {
 		t.Errorf("only %d messages of history", s.Count("messages", "kind = 'text'", nil))
@@ -62,6 +65,7 @@ func TestSeed(t *testing.T) {
 	c.PostForm("/signin", url.Values{"email": {seed.Email(1)}, "password": {seed.DemoPassword}}).ExpectRedirect("/chats")
 	c.Get("/friends").Expect(http.StatusOK, `data-testid="friends"`)
 	c.Get("/chats").Expect(http.StatusOK, `data-testid="rooms"`)
+	c.Get("/moments").Expect(http.StatusOK, `data-testid="post"`)
 
 	// The manifest's tokens work on the REST API.
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/collections/rooms/records", nil)
