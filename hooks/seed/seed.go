@@ -64,7 +64,7 @@ type Options struct {
 // Result counts what Run created.
 type Result struct {
 	Members, NewMembers, Friendships, Rooms, Posts int
-	IDs                                     []string // the demo members' ids, member1 first
+	IDs                                            []string // the demo members' ids, member1 first
 }
 
 // Email is the address of demo member i (1-based).
