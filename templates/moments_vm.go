@@ -63,3 +63,18 @@ type PostPageVM struct {
 	ReplyTo *CommentVM
 	Errors  FormErrors
 }
+
+// NoticesVM lists likes, comments and replies for the member.
+type NoticesVM struct {
+	Chrome
+	Notices []Notice
+}
+
+// Notice is one like, comment or reply.
+type Notice struct {
+	Who  Person
+	What string
+	Body string
+	Post string
+	At   string
+}

@@ -13,8 +13,9 @@ type Chrome struct {
 
 // Badges are the unread counts on the bottom tabs.
 type Badges struct {
-	Chats int // unread messages (muted rooms left out)
-	Me    int // friend requests waiting for an answer
+	Chats   int // unread messages (muted rooms left out)
+	Moments int // new likes, comments and replies (shown as a dot)
+	Me      int // friend requests waiting for an answer
 }
 
 // Org is the organisation running this Plaza.

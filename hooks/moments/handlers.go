@@ -209,7 +209,9 @@ func actOnPost(e *core.RequestEvent) error {
 	back := "/moments/" + post.Id
 	switch e.Request.PathValue("action") {
 	case "like":
-		err = Like(e.App, post.Id, e.Auth.Id)
+		if err = Like(e.App, post.Id, e.Auth.Id); err == nil && post.GetString("author") != e.Auth.Id {
+			announce(e.App, post.GetString("author"))
+		}
 	case "unlike":
 		err = Unlike(e.App, post.Id, e.Auth.Id)
 	case "delete":
@@ -261,6 +263,14 @@ func addComment(e *core.RequestEvent, post *core.Record) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
+	hear := []string{post.GetString("author")}
+	if replyTo != "" {
+		if to, err := e.App.FindRecordById("post_comments", replyTo); err == nil {
+			hear = append(hear, to.GetString("author"))
+		}
+	}
+	hear = slices.DeleteFunc(hear, func(id string) bool { return id == e.Auth.Id })
+	announce(e.App, hear...)
 	return web.SeeOther(e, "/moments/"+post.Id+"#c-"+c.Id)
 }
 

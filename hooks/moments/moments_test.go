@@ -242,3 +242,50 @@ func TestMomentsAPIIsClosed(t *testing.T) {
 		}
 	}
 }
+
+func TestNotices(t *testing.T) {
+	s := testkit.Start(t)
+	ana, fay, tom := s.Member("Ana", "ana@example.org"), s.Member("Fay", "fay@example.org"), s.Member("Tom", "tom@example.org")
+	befriend(t, s, ana, fay)
+	befriend(t, s, ana, tom)
+	a, f, tc := s.SignedIn(ana), s.SignedIn(fay), s.SignedIn(tom)
+	id := post(t, a, url.Values{"body": {"picnic?"}, "visibility": {"friends"}})
+	if a.Get("/moments").Has("[data-testid=moments-dot]") {
+		t.Fatal("a dot before anyone reacted")
+	}
+
+	live := testkit.ReadSSE(t, a.Open("/events", nil).Body)
+	defer live.Close()
+	live.Next("unread")
+	f.PostForm("/moments/"+id+"/like", nil).Expect(http.StatusSeeOther)
+	live.Next("notice") // Ana's open tab lights up at once
+
+	if !a.Get("/chats").Has("nav.tabbar [data-testid=moments-dot]") {
+		t.Error("no Moments dot after a like")
+	}
+	f.PostForm("/moments/"+id+"/comments", url.Values{"body": {"yes!"}}).Expect(http.StatusSeeOther)
+	n := a.Get("/moments/notices").Expect(http.StatusOK, "Fay liked your moment", "Fay commented on your moment", "yes!")
+	if n.Doc.Find("[data-testid=notice]").Length() != 2 {
+		t.Errorf("%d notices", n.Doc.Find("[data-testid=notice]").Length())
+	}
+	if a.Get("/moments").Has("nav.tabbar [data-testid=moments-dot]") {
+		t.Error("the dot stays after reading the notices")
+	}
+
+	// Replies reach the comment's author only from people whose comments they see.
+	fayComment, err := s.App.FindFirstRecordByFilter("post_comments", "body = 'yes!'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.PostForm("/moments/"+id+"/comments", url.Values{"body": {"me too"}, "reply_to": {fayComment.Id}}).Expect(http.StatusSeeOther)
+	if strings.Contains(f.Get("/moments/notices").Body, "Tom") {
+		t.Error("Fay hears of a reply from Tom, whose comments she can't see")
+	}
+	befriend(t, s, fay, tom)
+	f.Get("/moments/notices").Expect(http.StatusOK, "Tom replied to your comment")
+	// Your own reactions never notify you.
+	a.PostForm("/moments/"+id+"/like", nil)
+	if strings.Contains(a.Get("/moments/notices").Body, "Ana liked") {
+		t.Error("notified of one's own like")
+	}
+}

@@ -10,11 +10,13 @@ import (
 
 // Register binds the moments pages.
 func Register(app core.App) {
+	web.AddBadgeCounter(app, countNotices)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())
 		pages.GET("/moments", showFeed)
 		pages.POST("/moments", createPost)
+		pages.GET("/moments/notices", showNotices)
 		pages.GET("/moments/{postId}", showPost)
 		pages.POST("/moments/{postId}/{action}", actOnPost)
 		pages.POST("/moments/{postId}/comments/{commentId}/delete", deleteComment)

@@ -147,6 +147,19 @@
     } catch (err) { /* ignore */ }
   });
   es.addEventListener("reload", function () { es.close(); location.reload(); });
+  // A like, comment or reply for me: light the Moments tab.
+  es.addEventListener("notice", function () {
+    var slot = document.querySelector("[data-badge=moments]");
+    if (!slot || slot.querySelector(".badge")) return;
+    var dot = document.createElement("span");
+    dot.className = "badge badge--dot";
+    dot.dataset.testid = "moments-dot";
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = "New likes and comments";
+    dot.append(words);
+    slot.append(dot);
+  });
   window.addEventListener("pagehide", function () { es.close(); });
 
   if (!room) return;
