@@ -49,14 +49,14 @@ func countNotices(app core.App, member string, b *templates.Badges) error {
 	if err != nil {
 		return err
 	}
-	return app.DB().NewQuery("SELECT COUNT(*) FROM ("+notices+") WHERE at > {:seen}").
+	return app.DB().NewQuery("SELECT COUNT(*) FROM (" + notices + ") WHERE at > {:seen}").
 		Bind(dbx.Params{"me": member, "seen": u.GetDateTime("moments_seen").String()}).Row(&b.Moments)
 }
 
 // showNotices is GET /moments/notices: the newest notices; opening it clears the dot.
 func showNotices(e *core.RequestEvent) error {
 	var rows []notice
-	if err := e.App.DB().NewQuery("SELECT * FROM ("+notices+") ORDER BY at DESC LIMIT 50").
+	if err := e.App.DB().NewQuery("SELECT * FROM (" + notices + ") ORDER BY at DESC LIMIT 50").
 		Bind(dbx.Params{"me": e.Auth.Id}).All(&rows); err != nil {
 		return e.InternalServerError("", err)
 	}
