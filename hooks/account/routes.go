@@ -57,7 +57,7 @@ func showHome(e *core.RequestEvent) error {
 }
 
 // countRequests puts the friend requests waiting for member on the Me tab.
-func countRequests(app core.App, member string, b *templates.Badges) error {
+func countRequests(app core.App, member *core.Record, b *templates.Badges) error {
 	return app.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
-		Bind(dbx.Params{"me": member}).Row(&b.Me)
+		Bind(dbx.Params{"me": member.Id}).Row(&b.Me)
 }

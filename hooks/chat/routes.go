@@ -44,8 +44,8 @@ func Register(app core.App) {
 }
 
 // countUnread puts unread messages (muted rooms aside) on the Chats tab.
-func countUnread(app core.App, member string, b *templates.Badges) error {
-	total, _, err := Unread(app, member)
+func countUnread(app core.App, member *core.Record, b *templates.Badges) error {
+	total, _, err := Unread(app, member.Id)
 	b.Chats = total
 	return err
 }

@@ -44,13 +44,9 @@ type notice struct {
 }
 
 // countNotices lights the Moments tab with notices newer than the member last looked.
-func countNotices(app core.App, member string, b *templates.Badges) error {
-	u, err := app.FindRecordById("users", member)
-	if err != nil {
-		return err
-	}
+func countNotices(app core.App, member *core.Record, b *templates.Badges) error {
 	return app.DB().NewQuery("SELECT COUNT(*) FROM (" + notices + ") WHERE at > {:seen}").
-		Bind(dbx.Params{"me": member, "seen": u.GetDateTime("moments_seen").String()}).Row(&b.Moments)
+		Bind(dbx.Params{"me": member.Id, "seen": member.GetDateTime("moments_seen").String()}).Row(&b.Moments)
 }
 
 // showNotices is GET /moments/notices: the newest notices; opening it clears the dot.

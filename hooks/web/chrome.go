@@ -19,7 +19,7 @@ func Chrome(e *core.RequestEvent, tab string) templates.Chrome {
 }
 
 // BadgeCounter adds what waits for member to the tab badges.
-type BadgeCounter func(app core.App, member string, b *templates.Badges) error
+type BadgeCounter func(app core.App, member *core.Record, b *templates.Badges) error
 
 const badgeCountersKey = "plaza.badgeCounters"
 
@@ -36,7 +36,7 @@ func badges(e *core.RequestEvent) templates.Badges {
 	var b templates.Badges
 	counters, _ := e.App.Store().Get(badgeCountersKey).([]BadgeCounter)
 	for _, count := range counters {
-		if err := count(e.App, e.Auth.Id, &b); err != nil {
+		if err := count(e.App, e.Auth, &b); err != nil {
 			e.App.Logger().Error("badge count failed", "error", err)
 		}
 	}
