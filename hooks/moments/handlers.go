@@ -191,6 +191,9 @@ func renderPost(e *core.RequestEvent, status int, post *core.Record, vm template
 		return e.InternalServerError("", err)
 	}
 	vm.Post = views[0]
+	if e.Request.Header.Get("X-Plaza-Fragment") == "card" {
+		return web.Render(e, http.StatusOK, templates.PostCard(vm.Post))
+	}
 	for i := range vm.Post.Comments {
 		if vm.Post.Comments[i].ID == replyTo {
 			vm.ReplyTo = &vm.Post.Comments[i]
@@ -210,7 +213,7 @@ func actOnPost(e *core.RequestEvent) error {
 	switch e.Request.PathValue("action") {
 	case "like":
 		if err = Like(e.App, post.Id, e.Auth.Id); err == nil && post.GetString("author") != e.Auth.Id {
-			announce(e.App, post.GetString("author"))
+			announce(e.App, post.Id, post.GetString("author"))
 		}
 	case "unlike":
 		err = Unlike(e.App, post.Id, e.Auth.Id)
@@ -270,7 +273,7 @@ func addComment(e *core.RequestEvent, post *core.Record) error {
 		}
 	}
 	hear = slices.DeleteFunc(hear, func(id string) bool { return id == e.Auth.Id })
-	announce(e.App, hear...)
+	announce(e.App, post.Id, hear...)
 	return web.SeeOther(e, "/moments/"+post.Id+"#c-"+c.Id)
 }
 

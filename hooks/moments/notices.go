@@ -89,8 +89,9 @@ func showNotices(e *core.RequestEvent) error {
 	return web.Render(e, http.StatusOK, templates.NoticesPage(vm))
 }
 
-// announce lights the Moments tab of members' open tabs.
-func announce(app core.App, members ...string) {
+// announce lights the Moments tab of members' open tabs, and refreshes the
+// post's card where it is on screen.
+func announce(app core.App, post string, members ...string) {
 	var to []string
 	for _, m := range members {
 		if m != "" {
@@ -100,7 +101,7 @@ func announce(app core.App, members ...string) {
 	if len(to) == 0 {
 		return
 	}
-	data, err := json.Marshal(map[string]string{"tab": "moments"})
+	data, err := json.Marshal(map[string]string{"tab": "moments", "post": post})
 	if err != nil {
 		return
 	}

@@ -148,7 +148,21 @@
   });
   es.addEventListener("reload", function () { es.close(); location.reload(); });
   // A like, comment or reply for me: light the Moments tab.
-  es.addEventListener("notice", function () {
+  es.addEventListener("notice", function (e) {
+    var d = {};
+    try { d = JSON.parse(e.data); } catch (err) { /* ignore */ }
+    var card = d.post && document.getElementById("p-" + d.post);
+    if (card) {
+      fetch("/moments/" + d.post, { headers: { "X-Plaza-Fragment": "card" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var t = document.createElement("template");
+          t.innerHTML = html;
+          var fresh = t.content.querySelector("article.moment");
+          if (fresh) { localTimes(fresh); card.replaceWith(fresh); }
+        })
+        .catch(function () {});
+    }
     var slot = document.querySelector("[data-badge=moments]");
     if (!slot || slot.querySelector(".badge")) return;
     var dot = document.createElement("span");
