@@ -16,7 +16,7 @@ import (
 
 // posts gives members moments: text, sometimes photos, with likes and
 // comments from their friends. Members who already posted get none.
-func posts(app core.App, rng *rand.Rand, ids []string, perMember int) (int, error) {
+func posts(app core.App, rng *rand.Rand, ids []string, o Options) (int, error) {
 	var existing int
 	if err := app.DB().NewQuery("SELECT COUNT(*) FROM posts").Row(&existing); err != nil || existing > 0 {
 		return 0, err
@@ -27,12 +27,12 @@ func posts(app core.App, rng *rand.Rand, ids []string, perMember int) (int, erro
 		if err != nil {
 			return created, err
 		}
-		for range perMember {
+		for range o.Posts {
 			d := moments.Draft{Author: id, Body: captions[rng.IntN(len(captions))], Visibility: "friends"}
 			if rng.IntN(4) == 0 {
 				d.Visibility = "public"
 			}
-			if rng.IntN(3) == 0 {
+			if o.PhotoEvery > 0 && rng.IntN(o.PhotoEvery) == 0 {
 				for i := range 1 + rng.IntN(4) {
 					f, err := demoPhoto(rng, i)
 					if err != nil {
@@ -49,16 +49,22 @@ func posts(app core.App, rng *rand.Rand, ids []string, perMember int) (int, erro
 				return created, err
 			}
 			created++
+			reacted := 0
 			for _, f := range friends {
+				if reacted >= o.Reactions {
+					break
+				}
 				switch rng.IntN(6) {
 				case 0:
 					if err := moments.Like(app, post.Id, f); err != nil {
 						return created, err
 					}
+					reacted++
 				case 1:
 					if _, err := moments.Comment(app, post.Id, f, remarks[rng.IntN(len(remarks))], ""); err != nil {
 						return created, err
 					}
+					reacted++
 				}
 			}
 		}

@@ -44,6 +44,8 @@ func Command(app core.App) *cobra.Command {
 	cmd.Flags().IntVar(&opts.GroupSize, "group-size", 8, "members per group chat")
 	cmd.Flags().IntVar(&opts.Messages, "messages", 20, "messages of history per chat")
 	cmd.Flags().IntVar(&opts.Posts, "posts", 2, "moments per member")
+	cmd.Flags().IntVar(&opts.Reactions, "reactions", 6, "at most this many likes and comments per moment")
+	cmd.Flags().IntVar(&opts.PhotoEvery, "photo-every", 3, "one moment in this many has photos (0: none)")
 	cmd.Flags().StringVar(&opts.Manifest, "manifest", "", "write a JSON file with every member's id, email and an auth token, and every room's members (for benchmarks)")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed (the same seed gives the same data)")
 	return cmd
@@ -51,14 +53,16 @@ func Command(app core.App) *cobra.Command {
 
 // Options says how much to seed.
 type Options struct {
-	Members   int
-	Friends   int
-	Groups    int // -1: one per 5 members
-	GroupSize int
-	Messages  int // history per chat
-	Posts     int // moments per member
-	Manifest  string
-	Seed      uint64
+	Members    int
+	Friends    int
+	Groups     int // -1: one per 5 members
+	GroupSize  int
+	Messages   int // history per chat
+	Posts      int // moments per member
+	Reactions  int // likes and comments per moment, at most
+	PhotoEvery int // one moment in this many has photos; 0 for none
+	Manifest   string
+	Seed       uint64
 }
 
 // Result counts what Run created.
@@ -127,7 +131,7 @@ func Run(app core.App, o Options) (Result, error) {
 	if res.Rooms, err = chats(app, rng, res.IDs, o); err != nil {
 		return res, err
 	}
-	if res.Posts, err = posts(app, rng, res.IDs, o.Posts); err != nil {
+	if res.Posts, err = posts(app, rng, res.IDs, o); err != nil {
 		return res, err
 	}
 	if o.Manifest != "" {

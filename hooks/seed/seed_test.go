@@ -15,7 +15,7 @@ import (
 func TestSeed(t *testing.T) {
 	s := testkit.Start(t)
 	manifest := t.TempDir() + "/manifest.json"
-	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, GroupSize: 6, Messages: 10, Posts: 2, Manifest: manifest, Seed: 7})
+	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, GroupSize: 6, Messages: 10, Posts: 2, Reactions: 6, PhotoEvery: 3, Manifest: manifest, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
