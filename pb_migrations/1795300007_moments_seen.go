@@ -6,7 +6,8 @@ import (
 )
 
 // When a member last opened their moments notices (likes, comments, replies):
-// newer ones light the Moments tab. Replies are found through reply_to.
+// newer ones light the Moments tab. Replies to a member's comments are found
+// from their comments (author) through reply_to.
 func init() {
 	m.Register(func(app core.App) error {
 		users, err := app.FindCollectionByNameOrId("users")
@@ -22,6 +23,7 @@ func init() {
 			return err
 		}
 		comments.AddIndex("idx_post_comments_reply_to", false, "reply_to", "reply_to != ''")
+		comments.AddIndex("idx_post_comments_author", false, "author", "")
 		return app.Save(comments)
 	}, nil)
 }

@@ -44,19 +44,7 @@ func renderFeed(e *core.RequestEvent, status int, compose *templates.ComposeVM) 
 		}
 		p := web.Person(u)
 		vm.Album = &p
-	} else if compose != nil {
-		people, tags, err := composeChoices(e.App, e.Auth.Id, nil, nil)
-		if err != nil {
-			return e.InternalServerError("", err)
-		}
-		checked := func(cs []templates.Choice, on []templates.Choice) []templates.Choice {
-			for i := range cs {
-				cs[i].Checked = slices.ContainsFunc(on, func(c templates.Choice) bool { return c.ID == cs[i].ID })
-			}
-			return cs
-		}
-		compose.People = checked(people, compose.People)
-		compose.Tags = checked(tags, compose.Tags)
+	} else {
 		vm.Compose = compose
 	}
 	posts, err := visiblePosts(e.App, e.Auth.Id, author, before, feedPage+1)
@@ -77,6 +65,28 @@ func renderFeed(e *core.RequestEvent, status int, compose *templates.ComposeVM) 
 	}
 	vm.Chrome = web.Chrome(e, "moments")
 	return web.Render(e, status, templates.MomentsPage(vm))
+}
+
+// showCompose is GET /moments/new: the full posting form with the audience picker.
+func showCompose(e *core.RequestEvent) error {
+	return renderCompose(e, http.StatusOK, &templates.ComposeVM{Visibility: "only"})
+}
+
+// renderCompose shows the full form, ticking the friends and tags in compose.
+func renderCompose(e *core.RequestEvent, status int, compose *templates.ComposeVM) error {
+	var pick, tagged []string
+	for _, c := range compose.People {
+		pick = append(pick, c.ID)
+	}
+	for _, c := range compose.Tags {
+		tagged = append(tagged, c.ID)
+	}
+	people, tags, err := composeChoices(e.App, e.Auth.Id, pick, tagged)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	compose.People, compose.Tags = people, tags
+	return web.Render(e, status, templates.ComposePage(templates.MomentsVM{Chrome: web.Chrome(e, "moments"), Compose: compose}))
 }
 
 // createPost is POST /moments (body, photos, visibility, audience, tags,
@@ -144,20 +154,23 @@ func createPost(e *core.RequestEvent) error {
 			d.Photos = append(d.Photos, f)
 		}
 	}
-	if errs.Any() {
+	again := func(status int) error {
 		if len(photos) > 0 {
 			errs.Add("photos", "Photos", "Choose your photos again: browsers don't keep them when a form comes back.")
 		}
+		if d.Visibility == "only" || d.Visibility == "except" {
+			return renderCompose(e, status, compose)
+		}
 		return renderFeed(e, status, compose)
+	}
+	if errs.Any() {
+		return again(status)
 	}
 	post, err := Publish(e.App, d)
 	switch {
 	case errors.Is(err, errAudience), errors.Is(err, errNotFriend):
 		errs.Add("audience", "Audience", err.Error())
-		if len(photos) > 0 {
-			errs.Add("photos", "Photos", "Choose your photos again: browsers don't keep them when a form comes back.")
-		}
-		return renderFeed(e, http.StatusUnprocessableEntity, compose)
+		return again(http.StatusUnprocessableEntity)
 	case err != nil:
 		return e.InternalServerError("", err)
 	}

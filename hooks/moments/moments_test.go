@@ -216,7 +216,14 @@ func TestPostBadInput(t *testing.T) {
 			if n := s.Count("posts", "", nil); n != 0 {
 				t.Fatalf("%d posts stored", n)
 			}
+			if v := tc.form.Get("visibility"); (v == "only" || v == "except") != p.Has(`input[name=audience]`) {
+				t.Error("audience posts should come back on the full form (and others on the feed)")
+			}
 		})
+	}
+	a.Get("/moments/new").Expect(http.StatusOK, `name="audience"`, "Fay")
+	if a.Get("/moments").Has(`input[name=audience]`) {
+		t.Error("the feed lists every friend in its composer")
 	}
 }
 

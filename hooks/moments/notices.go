@@ -27,8 +27,8 @@ const notices = `
 		WHERE p.author = {:me} AND c.author != {:me}
 	UNION ALL
 	SELECT 'reply', c.created, c.author, c.post, c.body
-		FROM post_comments c
-		JOIN post_comments mine ON mine.id = c.reply_to
+		FROM post_comments mine
+		JOIN post_comments c ON c.reply_to = mine.id AND c.reply_to != ''
 		JOIN posts p ON p.id = c.post
 		WHERE mine.author = {:me} AND c.author != {:me} AND p.author != {:me}
 			AND (c.author = p.author OR c.author IN (

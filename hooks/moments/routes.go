@@ -17,6 +17,7 @@ func Register(app core.App) {
 		pages.GET("/moments", showFeed)
 		pages.POST("/moments", createPost)
 		pages.GET("/moments/notices", showNotices)
+		pages.GET("/moments/new", showCompose)
 		pages.GET("/moments/{postId}", showPost)
 		pages.POST("/moments/{postId}/{action}", actOnPost)
 		pages.POST("/moments/{postId}/comments/{commentId}/delete", deleteComment)
