@@ -107,9 +107,14 @@ func postView(p *core.Record, viewer string, faces map[string]templates.Person) 
 	if vm.Author.ID == "" {
 		vm.Author = templates.Person{ID: author, Name: "Deleted member"}
 	}
-	for _, name := range p.GetStringSlice("photos") {
+	photos := p.GetStringSlice("photos")
+	for _, name := range photos {
 		base := "/moments/" + p.Id + "/photos/" + name
-		vm.Photos = append(vm.Photos, templates.Photo{Thumb: base + "?thumb=240x240", Full: base + "?thumb=720x0"})
+		thumb := base + "?thumb=240x240" // square crops for the grid
+		if len(photos) == 1 {
+			thumb = base + "?thumb=720x0" // a lone photo keeps its shape
+		}
+		vm.Photos = append(vm.Photos, templates.Photo{Thumb: thumb, Full: base + "?thumb=720x0"})
 	}
 	if vm.Own {
 		vm.Audience = audienceLabel(p)

@@ -14,8 +14,15 @@
   var summary = document.querySelector(".form-errors");
   if (summary) summary.focus();
 
+  // Ask before destructive forms (data-confirm); without JS they just submit.
+  document.addEventListener("submit", function (ev) {
+    var q = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+    if (q && !window.confirm(q)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
+  }, true);
+
   // Show progress on the button that submitted a form, and stop double posts.
   document.addEventListener("submit", function (ev) {
+    if (ev.defaultPrevented) return;
     var btn = ev.submitter || ev.target.querySelector("button[type=submit]");
     if (!btn) return;
     if (btn.getAttribute("aria-busy") === "true") { ev.preventDefault(); return; }
