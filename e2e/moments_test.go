@@ -29,6 +29,7 @@ func TestJourneyMomentsLive(t *testing.T) {
 
 	ana.step("post",
 		ana.open("/moments"),
+		chromedp.Click(css("[data-testid=compose-toggle] > summary")),
 		typeInto("#f-body", "Picnic by the river today"),
 		chromedp.SetUploadFiles(css("#f-photos"), photos),
 		clickAndLoad("form[data-testid=compose] button[type=submit]", http.StatusOK),
