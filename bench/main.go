@@ -10,13 +10,16 @@
 //   - idle memory per connected member (server RSS before and after
 //     connecting, both systems);
 //   - sustained acknowledged sends (closed loop) against PocketBase's JSON
-//     create API at the same concurrency.
+//     create API at the same concurrency;
+//   - the moments feed (closed loop, on a third data dir with 20,000 posts):
+//     Plaza's server-rendered GET /moments against PocketBase's JSON list API
+//     on the same posts at the same concurrency.
 //
 // All traffic goes to 127.0.0.1; every loop is bounded in count and time.
 // The report goes to stdout, progress to stderr. The full run takes about
-// four minutes on the 2-core machine; -quick is a smoke run of under a
+// five minutes on the 2-core machine; -quick is a smoke run of about a
 // minute (smaller member bases, shorter phases, targets not judged), and
-// -phases s1,s2,sustain picks parts. BENCH_DEBUG=1 prints events the bench
+// -phases s1,s2,sustain,feed picks parts. BENCH_DEBUG=1 prints events the bench
 // could not attribute to a send.
 //
 //	go run ./bench                    # the full run (make bench)
@@ -48,7 +51,12 @@ type config struct {
 	settle      time.Duration // idle wait after connecting, before reading memory
 	pbBig       bool          // also measure PocketBase realtime at the big scale
 	sustain     time.Duration // measured window of each throughput test
-	concurrency int           // in-flight requests in the throughput tests
+	concurrency int           // in-flight requests in the sustained-send tests
+	feedMembers int           // members in the feed data dir
+	feedFriends int           // seed --friends for it (about the average friend count)
+	feedPosts   int           // posts per member in it
+	feedUsers   int           // members the feed test cycles over
+	feedConc    int           // in-flight requests in the feed tests
 	bin         string        // a prebuilt plaza binary (skips the build)
 	keep        bool          // keep the temp dir
 	verbose     bool
@@ -67,13 +75,18 @@ func main() {
 	flag.DurationVar(&c.drain, "drain", 20*time.Second, "longest wait for late deliveries after the last send")
 	flag.DurationVar(&c.settle, "settle", 5*time.Second, "idle wait after connecting everyone, before reading memory")
 	flag.BoolVar(&c.pbBig, "big-pb", true, "also measure PocketBase realtime at the big scale")
-	flag.DurationVar(&c.sustain, "sustain", 10*time.Second, "measured window of each sustained-send test")
+	flag.DurationVar(&c.sustain, "sustain", 10*time.Second, "measured window of each closed-loop test (sustained sends, feed)")
 	flag.IntVar(&c.concurrency, "concurrency", 128, "in-flight requests in the sustained-send tests")
+	flag.IntVar(&c.feedMembers, "feed-members", 1000, "members in the feed data dir")
+	flag.IntVar(&c.feedFriends, "feed-friends", 224, "seed --friends for the feed data dir (224 gives about 200 friends each)")
+	flag.IntVar(&c.feedPosts, "feed-posts", 20, "posts per member in the feed data dir")
+	flag.IntVar(&c.feedUsers, "feed-users", 200, "members the feed test cycles over")
+	flag.IntVar(&c.feedConc, "feed-concurrency", 64, "in-flight requests in the feed tests")
 	flag.StringVar(&c.bin, "bin", "", "use this plaza binary instead of building one")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temp dir (data dirs, manifests, server logs)")
 	flag.BoolVar(&c.verbose, "v", false, "progress details on stderr")
 	flag.BoolVar(&c.strict, "strict", false, "exit with status 2 when a target is missed")
-	phases := flag.String("phases", "s1,s2,sustain", "which parts to run: s1 (scenario 1), s2 (scenario 2), sustain")
+	phases := flag.String("phases", "s1,s2,sustain,feed", "which parts to run: s1 (scenario 1), s2 (scenario 2), sustain, feed")
 	flag.Parse()
 	c.phases = map[string]bool{}
 	for _, p := range strings.Split(*phases, ",") {
@@ -89,6 +102,10 @@ func main() {
 		setIfDefault("drain", &c.drain, 5*time.Second)
 		setIfDefault("settle", &c.settle, 2*time.Second)
 		setIfDefault("sustain", &c.sustain, 3*time.Second)
+		setIfDefault("feed-members", &c.feedMembers, 300)
+		setIfDefault("feed-friends", &c.feedFriends, 60)
+		setIfDefault("feed-posts", &c.feedPosts, 10)
+		setIfDefault("feed-users", &c.feedUsers, 100)
 	}
 	if err := c.validate(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -130,12 +147,22 @@ func (c config) validate() error {
 		return errors.New("-sustain must be between 1s and 1m")
 	case c.concurrency < 1 || c.concurrency > 1024:
 		return errors.New("-concurrency must be between 1 and 1024")
+	case c.feedMembers < 10 || c.feedMembers > 20000:
+		return errors.New("-feed-members must be between 10 and 20000")
+	case c.feedFriends < 1 || c.feedFriends > 2*c.feedMembers:
+		return errors.New("-feed-friends must be between 1 and twice -feed-members")
+	case c.feedPosts < 1 || c.feedPosts > 200:
+		return errors.New("-feed-posts must be between 1 and 200")
+	case c.feedUsers < 1 || c.feedUsers > c.feedMembers:
+		return errors.New("-feed-users must be between 1 and -feed-members")
+	case c.feedConc < 1 || c.feedConc > 1024:
+		return errors.New("-feed-concurrency must be between 1 and 1024")
 	case len(c.phases) == 0:
 		return errors.New("-phases: nothing to run")
 	}
 	for p := range c.phases {
-		if p != "s1" && p != "s2" && p != "sustain" {
-			return fmt.Errorf("-phases: unknown part %q (s1, s2, sustain)", p)
+		if p != "s1" && p != "s2" && p != "sustain" && p != "feed" {
+			return fmt.Errorf("-phases: unknown part %q (s1, s2, sustain, feed)", p)
 		}
 	}
 	return nil
@@ -229,7 +256,7 @@ func (b *bench) run(ctx context.Context) error {
 	}
 	b.rep.machine.pbVersion = pocketbaseVersion(b.bin)
 
-	var small, big *dataset
+	var small, big, feed *dataset
 	var err error
 	if c.phases["s1"] {
 		b.logf("seeding %d members", c.small)
@@ -244,6 +271,12 @@ func (b *bench) run(ctx context.Context) error {
 			return err
 		}
 		b.rep.seedBig = big.summary
+	}
+	if c.phases["feed"] {
+		b.logf("seeding %d members with %d posts each for the feed", c.feedMembers, c.feedPosts)
+		if feed, err = b.seedFeed(ctx); err != nil {
+			return err
+		}
 	}
 
 	// Scenario 1: the smaller base, every member connected, Plaza then PocketBase.
@@ -274,6 +307,13 @@ func (b *bench) run(ctx context.Context) error {
 	// Sustained sends vs PocketBase's create API, on the larger base.
 	if c.phases["sustain"] {
 		if b.rep.sustain, err = b.sustainedPhase(ctx, big); err != nil {
+			return err
+		}
+	}
+
+	// The moments feed vs PocketBase's list API, on its own data dir.
+	if c.phases["feed"] {
+		if b.rep.feed, err = b.feedPhase(ctx, feed); err != nil {
 			return err
 		}
 	}

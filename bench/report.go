@@ -17,6 +17,7 @@ type report struct {
 	s1Plaza, s1PB     *phaseResult
 	s2Plaza, s2PB     *phaseResult
 	sustain           *sustainResult
+	feed              *feedResult
 	elapsed           time.Duration
 	partial           bool
 	pass, miss, unjud int
@@ -31,6 +32,10 @@ const (
 	targetSendsPerS = 3000.0
 	targetS1Members = 1000
 	targetS2Members = 5000
+	targetFeedVsPB  = 1.0
+	targetFeedP99   = 250 * time.Millisecond
+	targetFeedPosts = 20000
+	targetFeedFrnds = 200
 )
 
 // percentile is the nearest-rank percentile (0 for no samples).
@@ -306,6 +311,9 @@ func (rep *report) print(w io.Writer, c config) int {
 	if rep.sustain != nil {
 		rep.sustained(w, c)
 	}
+	if rep.feed != nil {
+		rep.feedSection(w, c)
+	}
 
 	fmt.Fprintln(w, line)
 	verdict := fmt.Sprintf("Targets: %d PASS, %d MISS", rep.pass, rep.miss)
@@ -522,4 +530,96 @@ func (rep *report) sustained(w io.Writer, c config) {
 	rep.target(w, c, true, s.plaza.rate >= targetSendsPerS,
 		fmt.Sprintf("≥ %s acknowledged sends/s", fmtInt(int64(targetSendsPerS))),
 		fmt.Sprintf("%.0f/s (%s PocketBase creates)", s.plaza.rate, ratio(s.plaza.rate, s.pb.rate)))
+}
+
+func (rep *report) feedSection(w io.Writer, c config) {
+	f := rep.feed
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Moments feed — closed loop, %d in flight, %s measured after 1 s warm-up, each system on a fresh server\n", f.plaza.concurrency, f.plaza.window)
+	fmt.Fprintf(w, "Data     %s members, %s friendships, %s posts (%s likes, %s comments, no photos); seeded in %.1f s\n",
+		fmtInt(int64(f.members)), fmtInt(int64(f.friendships)), fmtInt(int64(f.posts)), fmtInt(int64(f.likes)), fmtInt(int64(f.comments)), f.seedTook.Seconds())
+	fmt.Fprintf(w, "Plaza    GET /moments (session cookie, HTML page 1), cycling over the first %s members: %.1f friends\n", fmtInt(int64(f.users)), f.avgFriends)
+	fmt.Fprintf(w, "         on average (%d–%d); a page showed %.1f posts, %.1f likes, %.1f comments on average (what the\n", f.minFriends, f.maxFriends, f.shownPosts, f.shownLikes, f.shownComments)
+	fmt.Fprintf(w, "         privacy rules let each viewer see); up to %s of HTML\n", fmtBytes(f.plazaBytes))
+	fmt.Fprintf(w, "Ref.     PocketBase GET %s (%s of JSON),\n", feedListPath, fmtBytes(f.pbBytes))
+	fmt.Fprintln(w, "         the same request every time, as SUPERUSER: posts has no API rules (moments privacy lives in")
+	fmt.Fprintln(w, "         Plaza's pages), so the reference evaluates no rule, filters nothing by viewer and loads no likes,")
+	fmt.Fprintln(w, "         comments or names — all of which favours it")
+	t := table{w: w}
+	t.row("", "Plaza GET /moments", "PocketBase list API", "Plaza ÷ PocketBase")
+	t.row("requests per second", fmt.Sprintf("%.0f/s", f.plaza.rate), fmt.Sprintf("%.0f/s", f.pb.rate), ratio(f.plaza.rate, f.pb.rate))
+	for _, q := range []struct {
+		name string
+		q    float64
+	}{{"answer p50", 0.5}, {"answer p99", 0.99}, {"answer max", 1}} {
+		a, b := percentile(f.plaza.lat, q.q), percentile(f.pb.lat, q.q)
+		t.row(q.name, fmtMs(a), fmtMs(b), ratio(float64(a), float64(b)))
+	}
+	errs := func(x throughput) string { return fmt.Sprintf("%d / %d", x.refused, x.failed) }
+	t.row("refused (429) / failed", errs(f.plaza), errs(f.pb))
+	res := func(x throughput) string { return fmt.Sprintf("%s / %s", fmtMiB(x.rssPeak), fmtInt(int64(x.gorPeak))) }
+	t.row("server RSS / goroutines peak", res(f.plaza), res(f.pb))
+	t.row("CPU cores: server / bench / other", fmtCPU(f.plaza.cpu), fmtCPU(f.pb.cpu))
+	perReq := func(x throughput) float64 {
+		if x.rate == 0 || !x.cpu.ok {
+			return math.NaN()
+		}
+		return 1000 * x.cpu.server / x.rate
+	}
+	show := func(ms float64) string {
+		if math.IsNaN(ms) {
+			return "?"
+		}
+		return fmt.Sprintf("%.2f ms", ms)
+	}
+	t.row("server CPU per request", show(perReq(f.plaza)), show(perReq(f.pb)), ratio(perReq(f.plaza), perReq(f.pb)))
+	if f.plaza.firstErr != "" {
+		fmt.Fprintf(w, "  Plaza error: %s\n", f.plaza.firstErr)
+	}
+	if f.pb.firstErr != "" {
+		fmt.Fprintf(w, "  PocketBase error: %s\n", f.pb.firstErr)
+	}
+	if len(f.flat) > 0 {
+		fmt.Fprintln(w, "  Bounded queries: by design one query each for the visible posts, the viewer's friends, the page's")
+		fmt.Fprintln(w, "  likes, its comments and the people named, plus the tab badges (hooks/moments/view.go). Counted: SQL")
+		fmt.Fprintln(w, "  statements one page ran, from a dev-mode server's statement log (3 members a probe, each page's")
+		fmt.Fprintln(w, "  second load; \"+n cold\": more on a session's first page). Timed: pages one at a time on the Plaza")
+		fmt.Fprintf(w, "  server after its test (up to %d per probe or %s; p50 / p90):\n", feedFlatN, feedFlatBudget)
+		t.row("", "p50 / p90", "SQL statements per page", "friends / likes+comments")
+		for _, s := range f.flat {
+			v := fmt.Sprintf("%s / %s", fmtMs(percentile(s.lat, 0.5)), fmtMs(percentile(s.lat, 0.9)))
+			if s.failed > 0 {
+				v += fmt.Sprintf(" (%d failed)", s.failed)
+			}
+			st := make([]string, len(s.stmts))
+			for i, n := range s.stmts {
+				st[i] = fmt.Sprint(n)
+			}
+			stmts := strings.Join(st, ", ")
+			extra := 0
+			for i := range s.cold {
+				extra = max(extra, s.cold[i]-s.stmts[i])
+			}
+			if extra > 0 {
+				stmts += fmt.Sprintf(" (+%d cold)", extra)
+			}
+			t.row(s.label, v, stmts, fmt.Sprintf("%.0f / %.1f", s.friends, s.shown))
+		}
+	}
+	// Judged on the data: 20k posts, members with about 200 friends.
+	judged := f.posts >= targetFeedPosts && f.avgFriends >= 0.95*targetFeedFrnds
+	rep.target(w, c, judged, f.pb.rate > 0 && f.plaza.rate >= targetFeedVsPB*f.pb.rate,
+		fmt.Sprintf("≥ %.1f× PocketBase list API requests/s (%d connections)", targetFeedVsPB, f.plaza.concurrency),
+		fmt.Sprintf("%.0f/s vs %.0f/s: %s", f.plaza.rate, f.pb.rate, ratio(f.plaza.rate, f.pb.rate)))
+	p99 := percentile(f.plaza.lat, 0.99)
+	rep.target(w, c, judged, len(f.plaza.lat) > 0 && f.plaza.failed == 0 && p99 <= targetFeedP99,
+		fmt.Sprintf("feed p99 ≤ %s at %d connections, no failures", fmtMs(targetFeedP99), f.plaza.concurrency),
+		fmt.Sprintf("%s, %d failed", fmtMs(p99), f.plaza.failed))
+}
+
+func fmtBytes(n int) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f KiB", float64(n)/1024)
 }

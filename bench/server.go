@@ -104,14 +104,21 @@ type seedSummary struct {
 	took                     time.Duration
 }
 
+// seed makes a chat data dir: n members, n/2 groups of 10, no history.
 func (b *bench) seed(ctx context.Context, name string, n int) (*dataset, error) {
+	return b.seedWith(ctx, name, n, true, "--friends", "12",
+		"--groups", strconv.Itoa(n/2), "--group-size", "10", "--messages", "0")
+}
+
+// seedWith runs `plaza seed` for n members with the given extra flags into
+// a new data dir, adds the bench superuser and reads the manifest;
+// needRooms says the phases on it send messages.
+func (b *bench) seedWith(ctx context.Context, name string, n int, needRooms bool, flags ...string) (*dataset, error) {
 	dir := filepath.Join(b.tmp, name)
 	manifest := filepath.Join(b.tmp, name+".json")
 	start := time.Now()
-	_, err := b.runPlaza(ctx, 5*time.Minute, "seed", "--dir", dir,
-		"--members", strconv.Itoa(n), "--friends", "12",
-		"--groups", strconv.Itoa(n/2), "--group-size", "10",
-		"--messages", "0", "--manifest", manifest, "--dev=false")
+	args := append([]string{"seed", "--dir", dir, "--members", strconv.Itoa(n)}, flags...)
+	_, err := b.runPlaza(ctx, 5*time.Minute, append(args, "--manifest", manifest, "--dev=false")...)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +165,7 @@ func (b *bench) seed(ctx context.Context, name string, n int) (*dataset, error) 
 			ds.summary.directs++
 		}
 	}
-	if len(ds.rooms) == 0 {
+	if needRooms && len(ds.rooms) == 0 {
 		return nil, errors.New("the seed made no rooms")
 	}
 	ds.summary.members = n
@@ -192,16 +199,26 @@ func freePort() (string, error) {
 
 // startServer starts a fresh server on ds and makes it benchmark-ready.
 func (b *bench) startServer(ctx context.Context, ds *dataset) error {
+	return b.startServerMode(ctx, ds, false)
+}
+
+// startServerMode is startServer, optionally in PocketBase's dev mode (which
+// logs every SQL statement to the server log, server-NAME-dev.log).
+func (b *bench) startServerMode(ctx context.Context, ds *dataset, dev bool) error {
 	b.stopServer()
 	addr, err := freePort()
 	if err != nil {
 		return err
 	}
-	logf, err := os.Create(filepath.Join(b.tmp, "server-"+ds.name+".log"))
+	logName := "server-" + ds.name + ".log"
+	if dev {
+		logName = "server-" + ds.name + "-dev.log"
+	}
+	logf, err := os.Create(filepath.Join(b.tmp, logName))
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(b.bin, "serve", "--http", addr, "--dir", ds.dir, "--dev=false")
+	cmd := exec.Command(b.bin, "serve", "--http", addr, "--dir", ds.dir, "--dev="+strconv.FormatBool(dev))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Own process group (a Ctrl-C reaches only the bench, which stops the
 	// server itself); killed with the bench if the bench dies.
