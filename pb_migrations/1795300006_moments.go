@@ -38,7 +38,7 @@ func init() {
 			&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
 		)
 		posts.AddIndex("idx_posts_author_created", false, "author, created", "")
-		posts.AddIndex("idx_posts_created", false, "created", "")
+		posts.AddIndex("idx_posts_created", false, "created, id", "") // the feed order and its cursor
 		if err := app.Save(posts); err != nil {
 			return err
 		}

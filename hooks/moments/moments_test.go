@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -295,4 +296,33 @@ func TestNotices(t *testing.T) {
 	if strings.Contains(a.Get("/moments/notices").Body, "Ana liked") {
 		t.Error("notified of one's own like")
 	}
+}
+
+func TestFeedPaging(t *testing.T) {
+	s := testkit.Start(t)
+	ana := s.Member("Ana", "ana@example.org")
+	a := s.SignedIn(ana)
+	for i := 1; i <= 25; i++ {
+		post(t, a, url.Values{"body": {"moment " + strings.Repeat("x", i)}, "visibility": {"friends"}})
+	}
+	seen := map[string]bool{}
+	page := a.Get("/moments").Expect(http.StatusOK)
+	for n := 0; n < 3; n++ {
+		page.Doc.Find("[data-testid=post]").Each(func(_ int, el *goquery.Selection) {
+			id, _ := el.Attr("id")
+			if seen[id] {
+				t.Errorf("%s shown twice", id)
+			}
+			seen[id] = true
+		})
+		older, ok := page.Doc.Find("[data-testid=older]").Attr("href")
+		if !ok {
+			break
+		}
+		page = a.Get(older).Expect(http.StatusOK)
+	}
+	if len(seen) != 25 {
+		t.Fatalf("paged through %d of 25 moments", len(seen))
+	}
+	a.Get("/moments?before=garbage").Expect(http.StatusBadRequest)
 }

@@ -55,7 +55,9 @@ func visiblePosts(app core.App, viewer, author string, before Page, limit int) (
 		params["author"] = author
 	}
 	if before.Created != "" {
-		where = append(where, "(p.created < {:bc} OR (p.created = {:bc} AND p.id < {:bid}))")
+		// A row value, so SQLite walks idx_posts_created (created, id) from the
+		// cursor instead of sorting every older post.
+		where = append(where, "(p.created, p.id) < ({:bc}, {:bid})")
 		params["bc"], params["bid"] = before.Created, before.ID
 	}
 	var posts []*core.Record
