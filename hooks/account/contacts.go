@@ -68,18 +68,30 @@ func othersOf(app core.App, me string, rows []*core.Record) (map[string]template
 	return PeopleByID(app, ids)
 }
 
-// PeopleByID loads members' public faces by id, in one query.
+// PeopleByID loads members' public faces by id, in one query (plain rows:
+// lists name many people and need only these columns).
 func PeopleByID(app core.App, ids []string) (map[string]templates.Person, error) {
 	out := make(map[string]templates.Person, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	recs, err := app.FindRecordsByIds("users", ids)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	var rows []struct {
+		ID     string `db:"id"`
+		Name   string `db:"name"`
+		Avatar string `db:"avatar"`
+		Bio    string `db:"bio"`
+		Status string `db:"status"`
+	}
+	err := app.DB().Select("id", "name", "avatar", "bio", "status").From("users").Where(dbx.In("id", args...)).All(&rows)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range recs {
-		out[r.Id] = web.Person(r)
+	for _, r := range rows {
+		out[r.ID] = templates.Person{ID: r.ID, Name: r.Name, AvatarURL: web.AvatarURL(r.ID, r.Avatar), Bio: r.Bio, Status: r.Status}
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"plaza/hooks/account"
 	"plaza/templates"
@@ -31,11 +32,24 @@ func postViews(app core.App, viewer string, posts []*core.Record) ([]templates.P
 	for _, p := range posts {
 		ids = append(ids, p.Id)
 	}
-	var likes, comments []*core.Record
-	if err := app.RecordQuery("post_likes").AndWhere(dbx.In("post", ids...)).OrderBy("created").All(&likes); err != nil {
+	// Plain rows, not records: a page names many likes and comments.
+	var likes []struct {
+		Post string `db:"post"`
+		User string `db:"user"`
+	}
+	var comments []struct {
+		ID      string         `db:"id"`
+		Post    string         `db:"post"`
+		Author  string         `db:"author"`
+		Body    string         `db:"body"`
+		ReplyTo string         `db:"reply_to"`
+		Created types.DateTime `db:"created"`
+	}
+	if err := app.DB().Select("post", "user").From("post_likes").Where(dbx.In("post", ids...)).OrderBy("created").All(&likes); err != nil {
 		return nil, err
 	}
-	if err := app.RecordQuery("post_comments").AndWhere(dbx.In("post", ids...)).OrderBy("created").All(&comments); err != nil {
+	if err := app.DB().Select("id", "post", "author", "body", "reply_to", "created").From("post_comments").
+		Where(dbx.In("post", ids...)).OrderBy("created").All(&comments); err != nil {
 		return nil, err
 	}
 	people := map[string]bool{}
@@ -43,10 +57,10 @@ func postViews(app core.App, viewer string, posts []*core.Record) ([]templates.P
 		people[p.GetString("author")] = true
 	}
 	for _, l := range likes {
-		people[l.GetString("user")] = true
+		people[l.User] = true
 	}
 	for _, c := range comments {
-		people[c.GetString("author")] = true
+		people[c.Author] = true
 	}
 	names := make([]string, 0, len(people))
 	for id := range people {
@@ -71,29 +85,27 @@ func postViews(app core.App, viewer string, posts []*core.Record) ([]templates.P
 	}
 	commentAuthor := map[string]string{}
 	for _, c := range comments {
-		commentAuthor[c.Id] = c.GetString("author")
+		commentAuthor[c.ID] = c.Author
 	}
 	for _, l := range likes {
-		post, who := l.GetString("post"), l.GetString("user")
-		if who == viewer {
-			byID[post].Liked = true
+		if l.User == viewer {
+			byID[l.Post].Liked = true
 		}
-		if seesReactionsOf(viewer, authorOf[post], friends)(who) {
-			byID[post].Likers = append(byID[post].Likers, faces[who])
+		if seesReactionsOf(viewer, authorOf[l.Post], friends)(l.User) {
+			byID[l.Post].Likers = append(byID[l.Post].Likers, faces[l.User])
 		}
 	}
 	for _, c := range comments {
-		post, who := c.GetString("post"), c.GetString("author")
-		sees := seesReactionsOf(viewer, authorOf[post], friends)
-		if !sees(who) {
+		sees := seesReactionsOf(viewer, authorOf[c.Post], friends)
+		if !sees(c.Author) {
 			continue
 		}
-		vm := templates.CommentVM{ID: c.Id, Author: faces[who], Body: c.GetString("body"), At: iso(c.GetDateTime("created").Time()),
-			CanDelete: who == viewer || authorOf[post] == viewer}
-		if to, ok := commentAuthor[c.GetString("reply_to")]; ok && sees(to) {
+		vm := templates.CommentVM{ID: c.ID, Author: faces[c.Author], Body: c.Body, At: iso(c.Created.Time()),
+			CanDelete: c.Author == viewer || authorOf[c.Post] == viewer}
+		if to, ok := commentAuthor[c.ReplyTo]; ok && sees(to) {
 			vm.ReplyTo = faces[to].Name
 		}
-		byID[post].Comments = append(byID[post].Comments, vm)
+		byID[c.Post].Comments = append(byID[c.Post].Comments, vm)
 	}
 	return out, nil
 }
