@@ -30,9 +30,6 @@ type RoomVM struct {
 	Chrome
 	RoomID    string
 	Title     string
-	Group     bool
-	Members   int
-	Me        string
 	Messages  []MessageVM
 	OlderURL  string // "" when the start of the history is shown
 	NewerURL  string // set when viewing older history

@@ -11,7 +11,6 @@ import templruntime "github.com/a-h/templ/runtime"
 // ShellVM is a tab whose feature has nothing to show yet.
 type ShellVM struct {
 	Chrome
-	Title string
 }
 
 // MarketPage is the Market tab before any listing exists.

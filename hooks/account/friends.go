@@ -81,19 +81,6 @@ func RelationBetween(app core.App, viewer, other string) (Relation, error) {
 	return relationFrom(viewer, rows), nil
 }
 
-// AreFriends reports whether a and b are friends.
-func AreFriends(app core.App, a, b string) (bool, error) {
-	rel, err := RelationBetween(app, a, b)
-	return rel == Friends, err
-}
-
-// IsBlocked reports whether either member blocked the other (no requests,
-// no messages, no moments between them).
-func IsBlocked(app core.App, a, b string) (bool, error) {
-	rel, err := RelationBetween(app, a, b)
-	return rel == Blocking || rel == BlockedBy, err
-}
-
 // FriendIDs lists the ids of a member's friends.
 func FriendIDs(app core.App, member string) ([]string, error) {
 	var ids []string

@@ -304,13 +304,6 @@ func encodeEvents(buf *bytes.Buffer, evs []*Event, last int64) int64 {
 	return last
 }
 
-// Online reports whether member has a tab open.
-func (h *Hub) Online(member string) bool {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return len(h.clients[member]) > 0
-}
-
 // Tabs counts open streams.
 func (h *Hub) Tabs() int {
 	h.mu.RLock()

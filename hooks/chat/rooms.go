@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/a-h/templ"
 	"net/http"
 	"slices"
 	"strconv"
@@ -42,17 +41,13 @@ func showChats(e *core.RequestEvent) error {
 		vm.Rooms = append(vm.Rooms, row)
 	}
 	if e.Request.Header.Get(fragmentHeader) == "rooms" {
-		return renderFragment(e, templates.RoomRows(vm.Rooms))
+		return web.Render(e, http.StatusOK, templates.RoomRows(vm.Rooms))
 	}
 	return web.Render(e, http.StatusOK, templates.ChatsPage(vm))
 }
 
 // fragmentHeader asks for part of a page (live updates fetch just that).
 const fragmentHeader = "X-Plaza-Fragment"
-
-func renderFragment(e *core.RequestEvent, c templ.Component) error {
-	return web.Render(e, http.StatusOK, c)
-}
 
 func showNewGroup(e *core.RequestEvent) error {
 	return renderNewGroup(e, http.StatusOK, templates.NewGroupVM{}, nil)
@@ -208,7 +203,7 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 		return e.InternalServerError("", err)
 	}
 	group := room.GetString("kind") != KindDirect
-	mentions, count, err := memberNames(e.App, room.Id)
+	mentions, err := memberNames(e.App, room.Id)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -217,7 +212,7 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 		return e.InternalServerError("", err)
 	}
 	vm := templates.RoomVM{
-		RoomID: room.Id, Title: title, Group: group, Members: count, Me: e.Auth.Id,
+		RoomID: room.Id, Title: title,
 		Messages: views, Mentions: mentions, LastEvent: lastEvent, Composer: composer,
 	}
 	if len(msgs) > 0 && msgs[0].GetInt("seq") > 1 {
@@ -228,7 +223,7 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 	}
 	if e.Request.Header.Get(fragmentHeader) == "older" {
 		e.Response.Header().Set("X-Plaza-Older", vm.OlderURL)
-		return renderFragment(e, templates.MessageItems(views))
+		return web.Render(e, http.StatusOK, templates.MessageItems(views))
 	}
 	if before == 0 {
 		if err := MarkRead(e.App, room.Id, e.Auth.Id, room.GetInt("last_seq")); err != nil {
@@ -282,12 +277,12 @@ func latestGseq(app core.App) (int64, error) {
 	return n, err
 }
 
-// memberNames are the names of a room's members (for @mentions) and how many there are.
-func memberNames(app core.App, room string) ([]string, int, error) {
+// memberNames are the names of a room's members (for @mentions).
+func memberNames(app core.App, room string) ([]string, error) {
 	var names []string
 	err := app.DB().NewQuery("SELECT u.name FROM room_members m JOIN users u ON u.id = m.user WHERE m.room = {:r}").
 		Bind(dbx.Params{"r": room}).Column(&names)
-	return names, len(names), err
+	return names, err
 }
 
 func quoteOf(app core.App, m *core.Record) *templates.Quote {
