@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/yuin/goldmark"
@@ -27,12 +28,47 @@ var md = goldmark.New(
 // raw HTML in Plaza's templates.
 func Markdown(src string) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		var buf bytes.Buffer
-		if err := md.Convert([]byte(src), &buf); err != nil {
+		out, err := toHTML(src)
+		if err != nil {
 			return err
 		}
-		return templ.Raw(buf.String()).Render(ctx, w)
+		_, err = io.WriteString(w, out)
+		return err
 	})
+}
+
+// A feed page renders the same posts and comments for every viewer, so the
+// HTML of recent sources is remembered (the output depends on the source
+// alone). Bounded by bytes; it starts over when full.
+var rendered = struct {
+	sync.RWMutex
+	m     map[string]string
+	bytes int
+}{m: map[string]string{}}
+
+const renderedMaxBytes = 16 << 20
+
+func toHTML(src string) (string, error) {
+	rendered.RLock()
+	out, ok := rendered.m[src]
+	rendered.RUnlock()
+	if ok {
+		return out, nil
+	}
+	var buf bytes.Buffer
+	if err := md.Convert([]byte(src), &buf); err != nil {
+		return "", err
+	}
+	out = buf.String()
+	rendered.Lock()
+	if rendered.bytes+len(src)+len(out) > renderedMaxBytes {
+		clear(rendered.m)
+		rendered.bytes = 0
+	}
+	rendered.m[src] = out
+	rendered.bytes += len(src) + len(out)
+	rendered.Unlock()
+	return out, nil
 }
 
 // MarkdownWithMentions is Markdown with "@Name" highlighted for the given
@@ -43,11 +79,12 @@ func MarkdownWithMentions(src string, names []string) templ.Component {
 		return Markdown(src)
 	}
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		var buf bytes.Buffer
-		if err := md.Convert([]byte(src), &buf); err != nil {
+		out, err := toHTML(src)
+		if err != nil {
 			return err
 		}
-		return templ.Raw(highlightMentions(buf.String(), names)).Render(ctx, w)
+		_, err = io.WriteString(w, highlightMentions(out, names))
+		return err
 	})
 }
 

@@ -68,16 +68,29 @@ func othersOf(app core.App, me string, rows []*core.Record) (map[string]template
 	return PeopleByID(app, ids)
 }
 
-// PeopleByID loads members' public faces by id, in one query (plain rows:
-// lists name many people and need only these columns).
+// PeopleByID returns members' public faces by id (a fresh map), from the
+// cache or in one query for the rest; unknown ids are left out.
 func PeopleByID(app core.App, ids []string) (map[string]templates.Person, error) {
 	out := make(map[string]templates.Person, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
+	people := cachesOf(app).people
+	var missing []any
+	var gen uint64
 	for i, id := range ids {
-		args[i] = id
+		p, ok, g := people.Get(id)
+		if i == 0 {
+			gen = g // the oldest generation read: Put refuses if anything changed since
+		}
+		if ok {
+			out[id] = p
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
 	}
 	var rows []struct {
 		ID     string `db:"id"`
@@ -86,12 +99,16 @@ func PeopleByID(app core.App, ids []string) (map[string]templates.Person, error)
 		Bio    string `db:"bio"`
 		Status string `db:"status"`
 	}
-	err := app.DB().Select("id", "name", "avatar", "bio", "status").From("users").Where(dbx.In("id", args...)).All(&rows)
+	err := app.DB().Select("id", "name", "avatar", "bio", "status").From("users").Where(dbx.In("id", missing...)).All(&rows)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
-		out[r.ID] = templates.Person{ID: r.ID, Name: r.Name, AvatarURL: web.AvatarURL(r.ID, r.Avatar), Bio: r.Bio, Status: r.Status}
+		p := templates.Person{ID: r.ID, Name: r.Name, AvatarURL: web.AvatarURL(r.ID, r.Avatar), Bio: r.Bio, Status: r.Status}
+		out[r.ID] = p
+		if !app.IsTransactional() {
+			people.Put(gen, r.ID, p)
+		}
 	}
 	return out, nil
 }

@@ -81,15 +81,40 @@ func RelationBetween(app core.App, viewer, other string) (Relation, error) {
 	return relationFrom(viewer, rows), nil
 }
 
-// FriendIDs lists the ids of a member's friends.
+// FriendIDs lists the ids of a member's friends (a fresh slice: callers
+// may keep or change it).
 func FriendIDs(app core.App, member string) ([]string, error) {
+	set, err := FriendSet(app, member)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// FriendSet is the set of a member's friends, shared: read it, never change it.
+func FriendSet(app core.App, member string) (map[string]bool, error) {
+	if app.IsTransactional() { // uncommitted rows must not reach the cache
+		return loadFriends(app, member)
+	}
+	return cachesOf(app).friends.Load(member, func() (map[string]bool, error) { return loadFriends(app, member) })
+}
+
+func loadFriends(app core.App, member string) (map[string]bool, error) {
 	var ids []string
 	err := app.DB().NewQuery(`
 		SELECT addressee FROM friendships WHERE requester = {:m} AND state = 'accepted'
 		UNION
 		SELECT requester FROM friendships WHERE addressee = {:m} AND state = 'accepted'`).
 		Bind(dbx.Params{"m": member}).Column(&ids)
-	return ids, err
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, err
 }
 
 // hasMutualFriend reports whether a and b share at least one friend.

@@ -47,20 +47,30 @@ func renderFeed(e *core.RequestEvent, status int, compose *templates.ComposeVM) 
 	} else {
 		vm.Compose = compose
 	}
-	posts, err := visiblePosts(e.App, e.Auth.Id, author, before, feedPage+1)
+	var posts []listed
+	var err error
+	if author == "" && before.Created == "" {
+		posts, err = feedHead(e.App, e.Auth.Id, feedPage+1)
+	} else {
+		posts, err = visiblePosts(e.App, e.Auth.Id, author, before, feedPage+1)
+	}
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
 	if len(posts) > feedPage {
 		posts = posts[:feedPage]
 		last := posts[len(posts)-1]
-		v := url.Values{"before": {last.GetString("created") + "|" + last.Id}}
+		v := url.Values{"before": {last.Created + "|" + last.ID}}
 		if author != "" {
 			v.Set("author", author)
 		}
 		vm.OlderURL = "/moments?" + v.Encode()
 	}
-	if vm.Posts, err = postViews(e.App, e.Auth.Id, posts); err != nil {
+	ids := make([]string, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	if vm.Posts, err = postViews(e.App, e.Auth.Id, ids); err != nil {
 		return e.InternalServerError("", err)
 	}
 	vm.Chrome = web.Chrome(e, "moments")
@@ -199,9 +209,12 @@ func showPost(e *core.RequestEvent) error {
 }
 
 func renderPost(e *core.RequestEvent, status int, post *core.Record, vm templates.PostPageVM, replyTo string) error {
-	views, err := postViews(e.App, e.Auth.Id, []*core.Record{post})
+	views, err := postViews(e.App, e.Auth.Id, []string{post.Id})
 	if err != nil {
 		return e.InternalServerError("", err)
+	}
+	if len(views) == 0 { // deleted meanwhile
+		return e.NotFoundError("", nil)
 	}
 	vm.Post = views[0]
 	if e.Request.Header.Get("X-Plaza-Fragment") == "card" {

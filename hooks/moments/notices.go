@@ -44,9 +44,22 @@ type notice struct {
 }
 
 // countNotices lights the Moments tab with notices newer than the member last looked.
+// The count is cached per member until a reaction or friendship touching
+// them commits, or they look (moments_seen moves).
 func countNotices(app core.App, member *core.Record, b *templates.Badges) error {
-	return app.DB().NewQuery("SELECT COUNT(*) FROM (" + notices + ") WHERE at > {:seen}").
-		Bind(dbx.Params{"me": member.Id, "seen": member.GetDateTime("moments_seen").String()}).Row(&b.Moments)
+	seen := member.GetDateTime("moments_seen").String()
+	cache := cachesOf(app).notices
+	sc, ok, gen := cache.Get(member.Id)
+	if ok && sc.seen == seen {
+		b.Moments = sc.n
+		return nil
+	}
+	err := app.DB().NewQuery("SELECT COUNT(*) FROM (" + notices + ") WHERE at > {:seen}").
+		Bind(dbx.Params{"me": member.Id, "seen": seen}).Row(&b.Moments)
+	if err == nil {
+		cache.Put(gen, member.Id, seenCount{seen: seen, n: b.Moments})
+	}
+	return err
 }
 
 // showNotices is GET /moments/notices: the newest notices; opening it clears the dot.

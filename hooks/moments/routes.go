@@ -10,6 +10,7 @@ import (
 
 // Register binds the moments pages.
 func Register(app core.App) {
+	bindCaches(app)
 	web.AddBadgeCounter(app, countNotices)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)

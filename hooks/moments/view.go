@@ -7,60 +7,36 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"plaza/hooks/account"
 	"plaza/templates"
 )
 
-// postViews builds the cards for posts as viewer sees them: likes and
-// comments only from the author, the viewer and the viewer's friends. A
-// fixed number of queries however many posts there are.
-func postViews(app core.App, viewer string, posts []*core.Record) ([]templates.PostVM, error) {
-	if len(posts) == 0 {
+// postViews builds the cards for posts (by id, in order) as viewer sees
+// them: likes and comments only from the author, the viewer and the viewer's
+// friends. Card data and faces come from caches, so a warm page runs no
+// query here; a cold one a fixed number, however many posts there are.
+func postViews(app core.App, viewer string, ids []string) ([]templates.PostVM, error) {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	friendIDs, err := account.FriendIDs(app, viewer)
+	friends, err := account.FriendSet(app, viewer)
 	if err != nil {
 		return nil, err
 	}
-	friends := make(map[string]bool, len(friendIDs))
-	for _, id := range friendIDs {
-		friends[id] = true
-	}
-	ids := make([]any, 0, len(posts))
-	for _, p := range posts {
-		ids = append(ids, p.Id)
-	}
-	// Plain rows, not records: a page names many likes and comments.
-	var likes []struct {
-		Post string `db:"post"`
-		User string `db:"user"`
-	}
-	var comments []struct {
-		ID      string         `db:"id"`
-		Post    string         `db:"post"`
-		Author  string         `db:"author"`
-		Body    string         `db:"body"`
-		ReplyTo string         `db:"reply_to"`
-		Created types.DateTime `db:"created"`
-	}
-	if err := app.DB().Select("post", "user").From("post_likes").Where(dbx.In("post", ids...)).OrderBy("created").All(&likes); err != nil {
-		return nil, err
-	}
-	if err := app.DB().Select("id", "post", "author", "body", "reply_to", "created").From("post_comments").
-		Where(dbx.In("post", ids...)).OrderBy("created").All(&comments); err != nil {
+	data, err := cards(app, ids)
+	if err != nil {
 		return nil, err
 	}
 	people := map[string]bool{}
-	for _, p := range posts {
-		people[p.GetString("author")] = true
-	}
-	for _, l := range likes {
-		people[l.User] = true
-	}
-	for _, c := range comments {
-		people[c.Author] = true
+	for _, cd := range data {
+		people[cd.author] = true
+		for _, l := range cd.likes {
+			people[l.User] = true
+		}
+		for _, c := range cd.comments {
+			people[c.Author] = true
+		}
 	}
 	names := make([]string, 0, len(people))
 	for id := range people {
@@ -71,73 +47,72 @@ func postViews(app core.App, viewer string, posts []*core.Record) ([]templates.P
 		return nil, err
 	}
 
-	byID := map[string]*templates.PostVM{}
-	out := make([]templates.PostVM, 0, len(posts))
-	for _, p := range posts {
-		out = append(out, postView(p, viewer, faces))
-	}
-	for i := range out {
-		byID[out[i].ID] = &out[i]
-	}
-	authorOf := map[string]string{}
-	for _, p := range posts {
-		authorOf[p.Id] = p.GetString("author")
-	}
-	commentAuthor := map[string]string{}
-	for _, c := range comments {
-		commentAuthor[c.ID] = c.Author
-	}
-	for _, l := range likes {
-		if l.User == viewer {
-			byID[l.Post].Liked = true
+	out := make([]templates.PostVM, 0, len(ids))
+	for _, id := range ids {
+		cd := data[id]
+		if cd == nil {
+			continue // deleted since it was listed
 		}
-		if seesReactionsOf(viewer, authorOf[l.Post], friends)(l.User) {
-			byID[l.Post].Likers = append(byID[l.Post].Likers, faces[l.User])
+		vm := postView(cd, viewer, faces)
+		sees := seesReactionsOf(viewer, cd.author, friends)
+		for _, l := range cd.likes {
+			if l.User == viewer {
+				vm.Liked = true
+			}
+			if sees(l.User) {
+				vm.Likers = append(vm.Likers, face(faces, l.User))
+			}
 		}
-	}
-	for _, c := range comments {
-		sees := seesReactionsOf(viewer, authorOf[c.Post], friends)
-		if !sees(c.Author) {
-			continue
+		commentAuthor := make(map[string]string, len(cd.comments))
+		for _, c := range cd.comments {
+			commentAuthor[c.ID] = c.Author
 		}
-		vm := templates.CommentVM{ID: c.ID, Author: faces[c.Author], Body: c.Body, At: iso(c.Created.Time()),
-			CanDelete: c.Author == viewer || authorOf[c.Post] == viewer}
-		if to, ok := commentAuthor[c.ReplyTo]; ok && sees(to) {
-			vm.ReplyTo = faces[to].Name
+		for _, c := range cd.comments {
+			if !sees(c.Author) {
+				continue
+			}
+			cv := templates.CommentVM{ID: c.ID, Author: face(faces, c.Author), Body: c.Body, At: iso(c.Created.Time()),
+				CanDelete: c.Author == viewer || cd.author == viewer}
+			if to, ok := commentAuthor[c.ReplyTo]; ok && sees(to) {
+				cv.ReplyTo = face(faces, to).Name
+			}
+			vm.Comments = append(vm.Comments, cv)
 		}
-		byID[c.Post].Comments = append(byID[c.Post].Comments, vm)
+		out = append(out, vm)
 	}
 	return out, nil
 }
 
-func postView(p *core.Record, viewer string, faces map[string]templates.Person) templates.PostVM {
-	author := p.GetString("author")
+// face is a member's face, or "Deleted member".
+func face(faces map[string]templates.Person, id string) templates.Person {
+	if p, ok := faces[id]; ok {
+		return p
+	}
+	return templates.Person{ID: id, Name: "Deleted member"}
+}
+
+func postView(cd *card, viewer string, faces map[string]templates.Person) templates.PostVM {
 	vm := templates.PostVM{
-		ID: p.Id, Author: faces[author], Own: author == viewer, Body: p.GetString("body"),
-		Location: p.GetString("location"), At: iso(p.GetDateTime("created").Time()),
+		ID: cd.id, Author: face(faces, cd.author), Own: cd.author == viewer, Body: cd.body,
+		Location: cd.location, At: iso(cd.created.Time()),
 	}
-	if vm.Author.ID == "" {
-		vm.Author = templates.Person{ID: author, Name: "Deleted member"}
-	}
-	photos := p.GetStringSlice("photos")
-	for _, name := range photos {
-		base := "/moments/" + p.Id + "/photos/" + name
+	for _, name := range cd.photos {
+		base := "/moments/" + cd.id + "/photos/" + name
 		thumb := base + "?thumb=240x240" // square crops for the grid
-		if len(photos) == 1 {
+		if len(cd.photos) == 1 {
 			thumb = base + "?thumb=720x0" // a lone photo keeps its shape
 		}
 		vm.Photos = append(vm.Photos, templates.Photo{Thumb: thumb, Full: base + "?thumb=720x0"})
 	}
 	if vm.Own {
-		vm.Audience = audienceLabel(p)
+		vm.Audience = audienceLabel(cd.visibility, cd.audience)
 	}
 	return vm
 }
 
 // audienceLabel tells the author who sees their post.
-func audienceLabel(p *core.Record) string {
-	n := len(p.GetStringSlice("audience"))
-	switch p.GetString("visibility") {
+func audienceLabel(visibility string, n int) string {
+	switch visibility {
 	case "public":
 		return "Everyone"
 	case "only":

@@ -2,9 +2,11 @@ package moments
 
 import (
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // visibleTo is the one definition of who sees a post, as SQL over posts p
@@ -45,9 +47,15 @@ type Page struct {
 	ID      string
 }
 
-// visiblePosts loads up to limit posts the viewer may see, newest first,
+// listed is a post in a feed or album: its id and its cursor.
+type listed struct {
+	ID      string `db:"id"`
+	Created string `db:"created"`
+}
+
+// visiblePosts lists up to limit posts the viewer may see, newest first,
 // optionally only by author and before a cursor.
-func visiblePosts(app core.App, viewer, author string, before Page, limit int) ([]*core.Record, error) {
+func visiblePosts(app core.App, viewer, author string, before Page, limit int) ([]listed, error) {
 	where := []string{visibleTo}
 	params := dbx.Params{"me": viewer}
 	if author != "" {
@@ -60,16 +68,61 @@ func visiblePosts(app core.App, viewer, author string, before Page, limit int) (
 		where = append(where, "(p.created, p.id) < ({:bc}, {:bid})")
 		params["bc"], params["bid"] = before.Created, before.ID
 	}
-	var posts []*core.Record
-	err := app.RecordQuery("posts").
+	var posts []listed
+	err := app.DB().Select("p.id", "p.created").
 		From("posts p").
 		InnerJoin("users u", dbx.NewExp("u.id = p.author")).
-		Select("p.*").
 		AndWhere(dbx.NewExp(strings.Join(where, " AND "), params)).
 		OrderBy("p.created DESC", "p.id DESC").
 		Limit(int64(limit)).
 		All(&posts)
 	return posts, err
+}
+
+// feedHead is the first page of a viewer's feed (limit posts), cached until
+// something that could change it commits (see bindCaches) or until the first
+// of its posts would leave its author's history window.
+func feedHead(app core.App, viewer string, limit int) ([]listed, error) {
+	cache := cachesOf(app).heads
+	now := time.Now().UTC()
+	h, ok, gen := cache.Get(viewer)
+	if ok && now.Before(h.until) {
+		return h.posts, nil
+	}
+	var rows []struct {
+		listed
+		Until string `db:"until"`
+	}
+	err := app.DB().Select("p.id", "p.created",
+		`CASE WHEN p.author = {:me} THEN '' ELSE
+			CASE COALESCE(json_extract(u.privacy, '$.moments_window'), 'all')
+			WHEN '3d' THEN strftime('%Y-%m-%d %H:%M:%fZ', p.created, '+3 days')
+			WHEN '1m' THEN strftime('%Y-%m-%d %H:%M:%fZ', p.created, '+1 months')
+			WHEN '6m' THEN strftime('%Y-%m-%d %H:%M:%fZ', p.created, '+6 months')
+			ELSE '' END END AS until`).
+		From("posts p").
+		InnerJoin("users u", dbx.NewExp("u.id = p.author")).
+		AndWhere(dbx.NewExp(visibleTo, dbx.Params{"me": viewer})).
+		OrderBy("p.created DESC", "p.id DESC").
+		Limit(int64(limit)).
+		All(&rows)
+	if err != nil {
+		return nil, err
+	}
+	h = head{posts: make([]listed, len(rows)), until: now.Add(24 * time.Hour)}
+	for i, r := range rows {
+		h.posts[i] = r.listed
+		if r.Until == "" {
+			continue
+		}
+		if t, err := types.ParseDateTime(r.Until); err == nil && t.Time().Before(h.until) {
+			h.until = t.Time()
+		} else if err != nil {
+			h.until = now // unreadable: don't keep it
+		}
+	}
+	cache.Put(gen, viewer, h)
+	return h.posts, nil
 }
 
 // VisiblePost loads one post if the viewer may see it (else sql.ErrNoRows).

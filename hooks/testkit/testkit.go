@@ -37,7 +37,12 @@ type Server struct {
 // Start runs Plaza for one test and stops it when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	app, err := tests.NewTestApp(t.TempDir())
+	// The production database settings (hooks.DBConnect, the pool size),
+	// so tests and profiles see what a server sees.
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{
+		DataDir: t.TempDir(), EncryptionEnv: "pb_test_env", DBConnect: hooks.DBConnect,
+		DataMaxOpenConns: hooks.DBConns, DataMaxIdleConns: hooks.DBConns,
+	})
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
