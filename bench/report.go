@@ -580,8 +580,9 @@ func (rep *report) feedSection(w io.Writer, c config) {
 		fmt.Fprintf(w, "  PocketBase error: %s\n", f.pb.firstErr)
 	}
 	if len(f.flat) > 0 {
-		fmt.Fprintln(w, "  Bounded queries: by design one query each for the visible posts, the viewer's friends, the page's")
-		fmt.Fprintln(w, "  likes, its comments and the people named, plus the tab badges (hooks/moments/view.go). Counted: SQL")
+		fmt.Fprintln(w, "  Bounded queries: a cold page runs one query each for the visible posts, the viewer's friends, the")
+		fmt.Fprintln(w, "  cards (posts, likes, comments) and the people named, plus the tab badges; page 1, cards, friends,")
+		fmt.Fprintln(w, "  faces and notice counts are then cached until a change commits (hooks/moments/cache.go). Counted: SQL")
 		fmt.Fprintln(w, "  statements one page ran, from a dev-mode server's statement log (3 members a probe, each page's")
 		fmt.Fprintln(w, "  second load; \"+n cold\": more on a session's first page). Timed: pages one at a time on the Plaza")
 		fmt.Fprintf(w, "  server after its test (up to %d per probe or %s; p50 / p90):\n", feedFlatN, feedFlatBudget)

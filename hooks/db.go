@@ -18,7 +18,7 @@ func DBConnect(dbPath string) (*dbx.DB, error) {
 	// busy_timeout comes first: the connection must wait on a busy database
 	// before it switches to WAL mode.
 	const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-4000)&_pragma=mmap_size(268435456)"
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-4000)"
 	return dbx.Open("sqlite", dbPath+pragmas)
 }
 
