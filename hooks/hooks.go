@@ -10,6 +10,7 @@ import (
 	"plaza/hooks/market"
 	"plaza/hooks/minihost"
 	"plaza/hooks/moments"
+	"plaza/hooks/pay"
 	"plaza/hooks/web"
 
 	_ "plaza/pb_migrations" // the schema
@@ -21,6 +22,7 @@ func Register(app core.App) {
 	account.Register(app)
 	chat.Register(app)
 	moments.Register(app)
+	pay.Register(app)
 	market.Register(app)
 	minihost.Register(app)
 }
