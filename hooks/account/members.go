@@ -20,6 +20,8 @@ import (
 // Member roles and statuses (users.role, users.status).
 const (
 	RoleMember      = "member"
+	RoleModerator   = "moderator"
+	RoleAdmin       = "admin"
 	StatusPending   = "pending"
 	StatusSuspended = "suspended"
 	minPasswordLen  = 10

@@ -34,16 +34,19 @@ const (
 
 // Refusals a member may read.
 var (
-	errNotFriends  = errors.New("You can only chat with friends. Send a friend request first.")
-	errCannotDM    = errors.New("You can't message this member.")
-	errNotMember   = errors.New("not a member of this room")
-	errNotAdmin    = errors.New("Only the group's owner and admins can do that.")
-	errTooLate     = errors.New("Messages can be recalled for 2 minutes after sending.")
-	errNotYours    = errors.New("You can only change your own messages.")
-	errNotEditable = errors.New("Only text messages can be edited.")
-	errBadReply    = errors.New("The message you replied to is not in this chat.")
-	errGroupTooBig = errors.New("A group holds at most 500 members.")
-	errMembersOnly = errors.New("Only your friends can be added to a group.")
+	errNotFriends = errors.New("You can only chat with friends. Send a friend request first.")
+	errCannotDM   = errors.New("You can't message this member.")
+
+	// ErrCannotMessage is a chat refused because one member blocked the other.
+	ErrCannotMessage = errCannotDM
+	errNotMember     = errors.New("not a member of this room")
+	errNotAdmin      = errors.New("Only the group's owner and admins can do that.")
+	errTooLate       = errors.New("Messages can be recalled for 2 minutes after sending.")
+	errNotYours      = errors.New("You can only change your own messages.")
+	errNotEditable   = errors.New("Only text messages can be edited.")
+	errBadReply      = errors.New("The message you replied to is not in this chat.")
+	errGroupTooBig   = errors.New("A group holds at most 500 members.")
+	errMembersOnly   = errors.New("Only your friends can be added to a group.")
 )
 
 func directKey(a, b string) string {
@@ -72,15 +75,21 @@ func MemberIDs(app core.App, room string) ([]string, error) {
 // OpenDirect returns the direct room between me and a friend, creating it
 // on first use.
 func OpenDirect(app core.App, me, other string) (*core.Record, error) {
+	return OpenDirectWith(app, me, other, false)
+}
+
+// OpenDirectWith is OpenDirect that, with strangersOK, also lets members who
+// aren't friends talk (a buyer and a seller). A block still stops it.
+func OpenDirectWith(app core.App, me, other string, strangersOK bool) (*core.Record, error) {
 	rel, err := account.RelationBetween(app, me, other)
 	if err != nil {
 		return nil, err
 	}
-	switch rel {
-	case account.Friends:
-	case account.Blocking, account.BlockedBy:
+	switch {
+	case rel == account.Friends:
+	case rel == account.Blocking || rel == account.BlockedBy:
 		return nil, errCannotDM
-	default:
+	case !strangersOK:
 		return nil, errNotFriends
 	}
 	var room *core.Record
