@@ -4,7 +4,10 @@ TEMPL := $(GO) tool templ
 ADDR  ?= 127.0.0.1:8090
 DATA  ?= pb_data
 
-.PHONY: run build generate check-generated lint unit e2e test bench clean
+STRIPE_MOCK := $(CURDIR)/.bin/stripe-mock
+export STRIPE_MOCK
+
+.PHONY: run build generate check-generated lint unit e2e test bench clean stripe-mock
 
 ## run: generate templates, then serve on $(ADDR) with the data dir ./$(DATA)
 run: generate
@@ -29,12 +32,18 @@ lint:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e/
 
+## stripe-mock: the real Stripe API mock the payment tests run against, pinned
+## to the version that matches stripe-go's API version (installed into .bin/)
+stripe-mock: $(STRIPE_MOCK)
+$(STRIPE_MOCK):
+	GOBIN=$(CURDIR)/.bin $(GO) install github.com/stripe/stripe-mock@v0.183.0
+
 ## unit: scenario tests through HTTP, with the race detector
-unit:
+unit: stripe-mock
 	$(GO) test -race -count=1 ./...
 
 ## e2e: browser journeys in headless Chromium (CHROMIUM=/path overrides /usr/bin/chromium)
-e2e:
+e2e: stripe-mock
 	$(GO) test -tags e2e -count=1 ./e2e/
 
 ## test: everything CI runs
@@ -45,4 +54,4 @@ bench:
 	$(GO) run ./bench
 
 clean:
-	rm -rf plaza e2e/screenshots
+	rm -rf plaza e2e/screenshots .bin
