@@ -174,6 +174,33 @@
     dot.append(words);
     slot.append(dot);
   });
+  // An order changed (paid, sent, refunded…): refresh its card where shown,
+  // and its status in an orders list.
+  es.addEventListener("order", function (e) {
+    var d = {};
+    try { d = JSON.parse(e.data); } catch (err) { return; }
+    var card = d.order && document.querySelector('[data-order="' + d.order + '"]');
+    var row = d.order && document.querySelector('a[href="/orders/' + d.order + '"]');
+    if (!card && !row) return;
+    fetch("/orders/" + d.order, { headers: { "X-Plaza-Fragment": "order" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var t = document.createElement("template");
+        t.innerHTML = html;
+        var fresh = t.content.querySelector("[data-order]");
+        if (!fresh) return;
+        localTimes(fresh);
+        if (card) card.replaceWith(fresh);
+        var pill = row && row.querySelector(".status-pill");
+        var freshPill = fresh.querySelector("[data-testid=order-status]");
+        if (pill && freshPill) { pill.className = freshPill.className; pill.textContent = freshPill.textContent; }
+        if (row) row.dataset.orderStatus = d.status;
+        document.querySelectorAll("[data-testid=checkout-done], [data-testid=checkout-back]").forEach(function (n) {
+          if (d.status !== "pending") n.remove();
+        });
+      })
+      .catch(function () {});
+  });
   window.addEventListener("pagehide", function () { es.close(); });
 
   if (!room) return;
