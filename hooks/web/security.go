@@ -12,8 +12,9 @@ import (
 
 const nonceKey = "plazaNonce"
 
-// StripeCheckoutOrigin is where forms may post to (Checkout redirects).
-const StripeCheckoutOrigin = "https://checkout.stripe.com"
+// StripeOrigins are where Plaza's forms may lead besides itself: "Buy"
+// redirects to Stripe Checkout and "Connect with Stripe" to its onboarding.
+const StripeOrigins = "https://checkout.stripe.com https://connect.stripe.com"
 
 // securityHeaders sets a strict CSP with a fresh nonce for every page.
 func securityHeaders() *hook.Handler[*core.RequestEvent] {
@@ -30,7 +31,7 @@ func securityHeaders() *hook.Handler[*core.RequestEvent] {
 			h := e.Response.Header()
 			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; "+
 				"style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "+
-				"frame-ancestors 'none'; form-action 'self' "+StripeCheckoutOrigin)
+				"frame-ancestors 'none'; form-action 'self' "+StripeOrigins)
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Referrer-Policy", "same-origin")
 			h.Set("X-Content-Type-Options", "nosniff")
