@@ -33,8 +33,8 @@ func Command(app core.App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "seeded %d new members (%d in all), %d friendships, %d chats and %d moments; sign in as member1@example.org / %s\n",
-				res.NewMembers, res.Members, res.Friendships, res.Rooms, res.Posts, DemoPassword)
+			fmt.Fprintf(cmd.OutOrStdout(), "seeded %d new members (%d in all), %d friendships, %d chats, %d moments and %d listings; sign in as member1@example.org / %s\n",
+				res.NewMembers, res.Members, res.Friendships, res.Rooms, res.Posts, res.Listings, DemoPassword)
 			return nil
 		},
 	}
@@ -46,6 +46,7 @@ func Command(app core.App) *cobra.Command {
 	cmd.Flags().IntVar(&opts.Posts, "posts", 2, "moments per member")
 	cmd.Flags().IntVar(&opts.Reactions, "reactions", 6, "at most this many likes and comments per moment")
 	cmd.Flags().IntVar(&opts.PhotoEvery, "photo-every", 3, "one moment in this many has photos (0: none)")
+	cmd.Flags().IntVar(&opts.Listings, "listings", 2, "market listings for each of one member in three (0: none)")
 	cmd.Flags().StringVar(&opts.Manifest, "manifest", "", "write a JSON file with every member's id, email and an auth token, and every room's members (for benchmarks)")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed (the same seed gives the same data)")
 	return cmd
@@ -61,14 +62,15 @@ type Options struct {
 	Posts      int // moments per member
 	Reactions  int // likes and comments per moment, at most
 	PhotoEvery int // one moment in this many has photos; 0 for none
+	Listings   int // market listings for each of one member in three
 	Manifest   string
 	Seed       uint64
 }
 
 // Result counts what Run created.
 type Result struct {
-	Members, NewMembers, Friendships, Rooms, Posts int
-	IDs                                            []string // the demo members' ids, member1 first
+	Members, NewMembers, Friendships, Rooms, Posts, Listings int
+	IDs                                                      []string // the demo members' ids, member1 first
 }
 
 // Email is the address of demo member i (1-based).
@@ -132,6 +134,9 @@ func Run(app core.App, o Options) (Result, error) {
 		return res, err
 	}
 	if res.Posts, err = posts(app, rng, res.IDs, o); err != nil {
+		return res, err
+	}
+	if res.Listings, err = listings(app, rng, res.IDs, o); err != nil {
 		return res, err
 	}
 	if o.Manifest != "" {

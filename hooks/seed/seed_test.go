@@ -15,7 +15,7 @@ import (
 func TestSeed(t *testing.T) {
 	s := testkit.Start(t)
 	manifest := t.TempDir() + "/manifest.json"
-	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, GroupSize: 6, Messages: 10, Posts: 2, Reactions: 6, PhotoEvery: 3, Manifest: manifest, Seed: 7})
+	res, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, GroupSize: 6, Messages: 10, Posts: 2, Reactions: 6, PhotoEvery: 3, Listings: 2, Manifest: manifest, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,6 +24,14 @@ func TestSeed(t *testing.T) {
 	}
 	if res.Posts != 80 || s.Count("posts", "photos != '[]' AND photos != ''", nil) == 0 || s.Count("post_comments", "", nil) == 0 {
 		t.Errorf("%d posts, %d with photos, %d comments", res.Posts, s.Count("posts", "photos != '[]' AND photos != ''", nil), s.Count("post_comments", "", nil))
+	}
+	// One member in three sells two things; most are for sale, many with photos.
+	if res.Listings != 28 || s.Count("listings", "", nil) != 28 {
+		t.Errorf("%d listings reported, %d stored, want 28", res.Listings, s.Count("listings", "", nil))
+	}
+	if s.Count("listings", "status = 'active'", nil) < 14 || s.Count("listings", "photos != '[]' AND photos != ''", nil) == 0 ||
+		s.Count("listings", "status = 'active' AND stock < 1", nil) != 0 || s.Count("listings", "status = 'sold' AND stock > 0", nil) != 0 {
+		t.Errorf("%d active listings, %d with photos", s.Count("listings", "status = 'active'", nil), s.Count("listings", "photos != '[]' AND photos != ''", nil))
 	}
 	if s.Count("messages", "kind = 'text'", nil) < 8*10 {
 		t.Errorf("only %d messages of history", s.Count("messages", "kind = 'text'", nil))
@@ -55,8 +63,8 @@ func TestSeed(t *testing.T) {
 		t.Error("no pending requests to demo")
 	}
 
-	again, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, Seed: 7})
-	if err != nil || again.NewMembers != 0 || again.Rooms != 0 || s.Count("users", "", nil) != 40 {
+	again, err := seed.Run(s.App, seed.Options{Members: 40, Friends: 6, Groups: -1, Listings: 2, Seed: 7})
+	if err != nil || again.NewMembers != 0 || again.Rooms != 0 || again.Listings != 0 || s.Count("users", "", nil) != 40 {
 		t.Fatalf("second run: %+v %v", again, err)
 	}
 
@@ -66,6 +74,7 @@ func TestSeed(t *testing.T) {
 	c.Get("/friends").Expect(http.StatusOK, `data-testid="friends"`)
 	c.Get("/chats").Expect(http.StatusOK, `data-testid="rooms"`)
 	c.Get("/moments").Expect(http.StatusOK, `data-testid="post"`)
+	c.Get("/market").Expect(http.StatusOK, `data-testid="listing"`)
 
 	// The manifest's tokens work on the REST API.
 	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/collections/rooms/records", nil)
