@@ -29,6 +29,7 @@ type ListingCard struct {
 	Price  string // formatted, "$12.50"
 	Photo  string // the cover's square thumb; "" for none
 	Seller Person
+	Status string // draft, active, sold, hidden
 	State  string // on seller pages, a label for what isn't plainly for sale: Sold, Draft, Hidden
 }
 

@@ -411,8 +411,8 @@ func TestListingVisibilityAndSellerPage(t *testing.T) {
 	if st := mine.Text("[data-testid=state]"); !strings.Contains(st, "Hidden") || !strings.Contains(st, "Draft") || !strings.Contains(st, "Sold") {
 		t.Errorf("states %q", st)
 	}
-	if mine.Doc.Find("a.market-card__edit").Length() != 4 {
-		t.Error("no Edit links for the seller")
+	if mine.Doc.Find("[data-testid=card-edit]").Length() != 4 || mine.Doc.Find("[data-testid=card-show]").Length() != 2 || mine.Doc.Find("[data-testid=card-hide]").Length() != 2 {
+		t.Error("no Edit, Hide and Show for the seller on each card")
 	}
 	b.Get("/market/sellers/nosuchmember").Expect(http.StatusNotFound)
 	empty := b.Get("/market/sellers/"+ben.Id).Expect(http.StatusOK, "You aren&#39;t selling anything yet")

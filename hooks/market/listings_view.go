@@ -36,7 +36,7 @@ func listingCards(app core.App, rows []listingRow, withState bool) ([]templates.
 	cards := make([]templates.ListingCard, 0, len(rows))
 	for _, r := range rows {
 		c := templates.ListingCard{
-			ID: r.ID, Title: r.Title, Price: pay.FormatAmount(r.Price, r.Currency),
+			ID: r.ID, Title: r.Title, Price: pay.FormatAmount(r.Price, r.Currency), Status: r.Status,
 			Seller: sellerFace(people, r.Seller),
 		}
 		if name := r.firstPhoto(); name != "" {
