@@ -11,6 +11,7 @@ import (
 
 // Register binds the marketplace pages.
 func Register(app core.App) {
+	bindOrderEvents(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())

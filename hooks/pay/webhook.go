@@ -62,6 +62,15 @@ func Apply(app core.App, ev stripe.Event) error {
 	if !handled[ev.Type] || ev.Data == nil {
 		return nil
 	}
+	var charge stripe.Charge
+	if ev.Type == "charge.refunded" {
+		if err := json.Unmarshal(ev.Data.Raw, &charge); err != nil {
+			return err
+		}
+		if err := resolveCharge(app, &charge); err != nil {
+			return err // Stripe retries
+		}
+	}
 	err := app.RunInTransaction(func(tx core.App) error {
 		var n int
 		if err := tx.DB().Select("COUNT(*)").From("stripe_events").Where(dbx.HashExp{"event_id": ev.ID}).Row(&n); err != nil {
@@ -91,11 +100,7 @@ func Apply(app core.App, ev stripe.Event) error {
 			}
 			return applySession(tx, ev.Type, &s)
 		case ev.Type == "charge.refunded":
-			var ch stripe.Charge
-			if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
-				return err
-			}
-			return applyRefund(tx, &ch)
+			return applyRefund(tx, &charge)
 		case ev.Type == "account.updated":
 			var a stripe.Account
 			if err := json.Unmarshal(ev.Data.Raw, &a); err != nil {
@@ -172,6 +177,34 @@ func applySession(tx core.App, kind stripe.EventType, s *stripe.CheckoutSession)
 		}
 	}
 	return tx.Save(order)
+}
+
+// resolveCharge names the order a charge paid for in ch.Metadata["order"].
+// Plaza learns an order's payment intent from checkout.session.completed; a
+// refund event can overtake it (a refund from Stripe's dashboard), so then
+// the payment intent, which carries the order id, is asked of Stripe.
+func resolveCharge(app core.App, ch *stripe.Charge) error {
+	if ch.Metadata["order"] != "" || ch.PaymentIntent == nil || ch.PaymentIntent.ID == "" {
+		return nil
+	}
+	if _, err := app.FindFirstRecordByData("orders", "payment_intent", ch.PaymentIntent.ID); err == nil {
+		return nil
+	}
+	cfg := ConfigOf(app)
+	if !cfg.Enabled() {
+		return nil
+	}
+	pi, err := cfg.Client().PaymentIntents.Get(ch.PaymentIntent.ID, nil)
+	if err != nil {
+		return err
+	}
+	if pi.Metadata["order"] != "" {
+		if ch.Metadata == nil {
+			ch.Metadata = map[string]string{}
+		}
+		ch.Metadata["order"] = pi.Metadata["order"]
+	}
+	return nil
 }
 
 func applyRefund(tx core.App, ch *stripe.Charge) error {
