@@ -120,6 +120,7 @@ func TestJourneyMarketBuy(t *testing.T) {
 		expectText("[data-testid=checkout-done]", "Waiting for Stripe"),
 		run("window.__sameDocument = true"),
 	)
+	sam.step("elsewhere", sam.open("/market"))
 	o, err := s.App.FindRecordById("orders", orderID)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +136,11 @@ func TestJourneyMarketBuy(t *testing.T) {
 		expectCount("[data-testid=checkout-done]", 0),
 	)
 
+	sam.step("told-of-the-sale",
+		waitText("[data-testid=toast]", "Sold: “Brass desk lamp” is paid"),
+		clickAndLoad("[data-testid=toast]", http.StatusOK),
+		expectText("[data-testid=order-status]", "Paid: send it"),
+	)
 	sam.step("fulfil",
 		sam.open("/orders?view=sales"),
 		expectText("[data-testid=orders]", "Brass desk lamp", "Paid: send it"),

@@ -380,8 +380,8 @@ func moveOrder(app core.App, id, to string) (bool, error) {
 func isoTime(t types.DateTime) string { return t.Time().UTC().Format(time.RFC3339) }
 
 // bindOrderEvents tells the buyer's and the seller's open tabs when an
-// order changes (a webhook, the other side's action, a dashboard edit), so
-// an order page on screen updates itself.
+// order changes (a webhook, the other side's action, a dashboard edit): an
+// order on screen refreshes itself, and elsewhere a toast says what happened.
 func bindOrderEvents(app core.App) {
 	app.OnModelAfterUpdateSuccess("orders").BindFunc(func(e *core.ModelEvent) error {
 		o, ok := e.Model.(*core.Record)
@@ -389,13 +389,55 @@ func bindOrderEvents(app core.App) {
 			return e.Next()
 		}
 		old := o.Original()
-		if o.GetString("status") != old.GetString("status") || o.GetBool("refund_requested") != old.GetBool("refund_requested") ||
-			o.GetString("problem") != old.GetString("problem") {
-			data, err := json.Marshal(map[string]string{"order": o.Id, "status": o.GetString("status")})
+		st := o.GetString("status")
+		if st == old.GetString("status") && o.GetBool("refund_requested") == old.GetBool("refund_requested") &&
+			o.GetString("problem") == old.GetString("problem") {
+			return e.Next()
+		}
+		changed := st != old.GetString("status")
+		hub := chat.HubOf(e.App)
+		for _, side := range []string{"buyer", "seller"} {
+			who := o.GetString(side)
+			if who == "" {
+				continue
+			}
+			text := ""
+			if changed {
+				text = orderNews(side, st, o.GetString("title"))
+			}
+			data, err := json.Marshal(map[string]string{"order": o.Id, "status": st, "text": text})
 			if err == nil {
-				chat.HubOf(e.App).Publish([]string{o.GetString("buyer"), o.GetString("seller")}, chat.Event{Name: "order", Data: data})
+				hub.Publish([]string{who}, chat.Event{Name: "order", Data: data})
 			}
 		}
 		return e.Next()
 	})
+}
+
+// orderNews is the toast a buyer or seller sees when an order moves.
+func orderNews(side, status, title string) string {
+	q := "“" + title + "”"
+	buyer := side == "buyer"
+	switch status {
+	case pay.Paid:
+		if buyer {
+			return "Payment received for " + q + "."
+		}
+		return "Sold: " + q + " is paid. Time to send it."
+	case pay.Fulfilled:
+		if buyer {
+			return q + " is on its way."
+		}
+	case pay.Refunded:
+		if buyer {
+			return "Refunded: " + q + "."
+		}
+		return "Refund confirmed for " + q + "."
+	case pay.Canceled, pay.Expired:
+		if buyer {
+			return "Your order for " + q + " ended unpaid."
+		}
+		return "An unpaid order for " + q + " ended; it's back on sale."
+	}
+	return ""
 }

@@ -111,7 +111,9 @@ func TestBuyPayFulfilRefund(t *testing.T) {
 	if ev := live.Next("order"); !strings.Contains(ev.Data, o.Id) || !strings.Contains(ev.Data, `"paid"`) {
 		t.Errorf("buyer's live event: %s", ev.Data)
 	}
-	sellerLive.Next("order")
+	if ev := sellerLive.Next("order"); !strings.Contains(ev.Data, "Sold: “Bike lights” is paid") {
+		t.Errorf("seller's live event: %s", ev.Data)
+	}
 	if s.Reload(o).GetString("payment_intent") != "pi_"+o.Id {
 		t.Error("payment intent not kept")
 	}

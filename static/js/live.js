@@ -174,6 +174,19 @@
     dot.append(words);
     slot.append(dot);
   });
+  // A passing note with a link, styled like the page's flash messages.
+  function toast(text, href) {
+    var el = document.createElement("a");
+    el.className = "flash flash--ok";
+    el.setAttribute("role", "status");
+    el.dataset.testid = "toast";
+    el.href = href;
+    el.textContent = text;
+    document.body.append(el);
+    setTimeout(function () { el.classList.add("flash--gone"); }, 6000);
+    setTimeout(function () { el.remove(); }, 7000);
+  }
+
   // An order changed (paid, sent, refunded…): refresh its card where shown,
   // and its status in an orders list.
   es.addEventListener("order", function (e) {
@@ -181,6 +194,7 @@
     try { d = JSON.parse(e.data); } catch (err) { return; }
     var card = d.order && document.querySelector('[data-order="' + d.order + '"]');
     var row = d.order && document.querySelector('a[href="/orders/' + d.order + '"]');
+    if (!card && d.text) toast(d.text, "/orders/" + d.order);
     if (!card && !row) return;
     fetch("/orders/" + d.order, { headers: { "X-Plaza-Fragment": "order" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
