@@ -546,6 +546,17 @@ func TestConnectSeller(t *testing.T) {
 		t.Fatalf("seller account: %v", err)
 	}
 	seller.Get("/market/seller").Expect(http.StatusOK, "Continue with Stripe")
+	// Through /api/, a member sees only their own seller account.
+	for who, want := range map[*core.Record]int{sam: 1, bea: 0} {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/collections/seller_accounts/records", nil)
+		req.Header.Set("Authorization", s.Token(who))
+		var list struct {
+			TotalItems int `json:"totalItems"`
+		}
+		if err := json.Unmarshal([]byte(s.Client().Do(req).Body), &list); err != nil || list.TotalItems != want {
+			t.Errorf("%s lists %d seller accounts (%v), want %d", who.GetString("name"), list.TotalItems, err, want)
+		}
+	}
 
 	// Not yet enabled: the organisation sells on the seller's behalf.
 	l := listing(t, s, sam, "Print", 10000, 5)
