@@ -1,0 +1,720 @@
+/* Poll — a Plaza mini-program.
+ *
+ * Shared storage (every member sees it):
+ *   poll:<id>                    {v, q, options[], by, owner, at, closed}
+ *   poll:<id>:voter:<member id>  counter; the first incr returning 1 is that member's one vote
+ *   poll:<id>:opt:<index>        counter of votes for option <index>
+ * Member storage (only this member):
+ *   mypolls                      [{id, q, at, role: "created" | "voted"}], newest first
+ *   vote:<id>                    index of the option this member chose
+ *
+ * A card shared to a chat opens the mini at "#poll=<id>".
+ */
+(function () {
+  "use strict";
+
+  var sdk = window.plaza;
+  var main = document.getElementById("main");
+  var toastEl = document.getElementById("toast");
+
+  var MAX_OPTIONS = 10;
+  var MIN_OPTIONS = 2;
+  var MAX_QUESTION = 200;
+  var MAX_OPTION = 80;
+  var MAX_REMEMBERED = 100;
+  var REFRESH_MS = 4000;
+  var ID_RE = /^[a-z0-9]{4,32}$/;
+
+  /* ---------- small DOM kit ---------- */
+
+  // h("button", {class: "btn", onclick: fn}, "Label") builds an element;
+  // text children are always text nodes, never parsed as HTML.
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k.slice(0, 2) === "on" && typeof v === "function") el.addEventListener(k.slice(2), v);
+        else if (k === "class") el.className = v;
+        else if (k === "text") el.textContent = v;
+        else if (v === true) el.setAttribute(k, "");
+        else el.setAttribute(k, String(v));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  function append(el, c) {
+    if (c === null || c === undefined || c === false) return;
+    if (Array.isArray(c)) { c.forEach(function (x) { append(el, x); }); return; }
+    el.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
+  }
+
+  var ICONS = {
+    back: '<path d="M15 5l-7 7 7 7"/>',
+    plus: '<path d="M12 5v14M5 12h14"/>',
+    share: '<path d="M4 12v7a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-7"/><path d="M12 3v12M7 8l5-5 5 5"/>',
+    close: '<path d="M6 6l12 12M18 6L6 18"/>',
+    chev: '<path d="M9 5l7 7-7 7"/>',
+    bars: '<path d="M5 7h12M5 12h8M5 17h5"/>',
+    check: '<path d="M5 12.5l4.5 4.5L19 7.5"/>',
+    stop: '<rect x="6" y="6" width="12" height="12" rx="2"/>',
+    poll: '<rect x="3" y="3" width="18" height="18" rx="4"/><path d="M7.5 8.5h9M7.5 12h6M7.5 15.5h3.5"/>'
+  };
+  function icon(name, size) {
+    var wrap = document.createElement("span");
+    wrap.innerHTML = '<svg viewBox="0 0 24 24" width="' + (size || 20) + '" height="' + (size || 20) +
+      '" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">' +
+      ICONS[name] + "</svg>";
+    return wrap.firstChild;
+  }
+
+  var toastTimer = 0;
+  function toast(msg, isError) {
+    clearTimeout(toastTimer);
+    toastEl.textContent = msg;
+    toastEl.classList.toggle("toast--error", !!isError);
+    toastEl.classList.remove("toast--gone");
+    toastTimer = setTimeout(function () { toastEl.classList.add("toast--gone"); }, isError ? 6000 : 3500);
+  }
+
+  function busy(btn, on) {
+    if (!btn) return;
+    if (on) { btn.setAttribute("aria-busy", "true"); btn.disabled = true; }
+    else { btn.removeAttribute("aria-busy"); btn.disabled = false; }
+  }
+
+  // Friendly words for the SDK's error codes. ctx.denied explains what a
+  // "no" on the consent sheet stops.
+  function errText(e, ctx) {
+    ctx = ctx || {};
+    switch (e && e.code) {
+      case "consent_denied": return ctx.denied || "You said no, so Poll can't do that. You can change your answer under Me → Mini-programs.";
+      case "permission_not_declared": return "Poll isn't allowed to do that in this version of Plaza.";
+      case "too_large": return "That's too long to save. Shorten the question or the options and try again.";
+      case "quota_exceeded": return "Your Poll storage is full.";
+      case "not_found": return ctx.notFound || "That poll doesn't exist any more.";
+      case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
+      case "unavailable": return "That isn't available right now. Try again later.";
+      case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";
+      case "bad_request": return "Plaza couldn't accept that" + (e.message ? ": " + e.message : ".");
+      default: return "Something went wrong. Try again.";
+    }
+  }
+
+  var fmtNum = new Intl.NumberFormat();
+  var fmtPct = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 0 });
+  var fmtDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+  var plural = new Intl.PluralRules("en");
+  function votes(n) { return fmtNum.format(n) + (plural.select(n) === "one" ? " vote" : " votes"); }
+  function day(ms) { try { return fmtDate.format(new Date(ms)); } catch (e) { return ""; } }
+
+  function newId() {
+    // 12 characters from a 32-letter alphabet: 60 random bits, no modulo bias.
+    var abc = "abcdefghijkmnpqrstuvwxyz23456789";
+    var b = new Uint8Array(12);
+    crypto.getRandomValues(b);
+    var s = "";
+    for (var i = 0; i < b.length; i++) s += abc[b[i] & 31];
+    return s;
+  }
+
+  function clip(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
+
+  /* ---------- SDK wrappers ---------- */
+
+  var profilePromise = null;
+  function me() {
+    if (!profilePromise) {
+      profilePromise = sdk.getProfile().catch(function (e) { profilePromise = null; throw e; });
+    }
+    return profilePromise;
+  }
+
+  var keys = {
+    poll: function (id) { return "poll:" + id; },
+    voter: function (id, member) { return "poll:" + id + ":voter:" + member; },
+    opt: function (id, i) { return "poll:" + id + ":opt:" + i; },
+    optPrefix: function (id) { return "poll:" + id + ":opt:"; },
+    myVote: function (id) { return "vote:" + id; }
+  };
+
+  // "My polls": remembered per member. Storage problems never block polls.
+  async function loadMine() {
+    try {
+      var list = await sdk.storage.get("mypolls");
+      return { list: Array.isArray(list) ? list.filter(function (p) { return p && ID_RE.test(p.id); }) : [] };
+    } catch (e) {
+      return { list: [], error: e };
+    }
+  }
+  async function remember(entry) {
+    try {
+      var all = (await loadMine()).list;
+      var before = all.find(function (p) { return p.id === entry.id; });
+      if (before && before.role === "created") { entry.role = "created"; entry.at = before.at; }
+      var cur = all.filter(function (p) { return p.id !== entry.id; });
+      cur.unshift(entry);
+      await sdk.storage.set("mypolls", cur.slice(0, MAX_REMEMBERED));
+    } catch (e) { /* the poll still works; it just isn't listed */ }
+  }
+
+  function validPoll(p) {
+    return p && typeof p === "object" && typeof p.q === "string" && Array.isArray(p.options) &&
+      p.options.length >= MIN_OPTIONS && p.options.length <= MAX_OPTIONS;
+  }
+
+  /* ---------- views ---------- */
+
+  var viewToken = 0;   // bumps on every view change; stale async work checks it
+  var refreshTimer = 0;
+  var refreshNow = null;  // the open poll's refresh, run again when the page shows
+
+  function setView(nodes, focusHeading) {
+    viewToken++;
+    clearTimeout(refreshTimer);
+    refreshNow = null;
+    main.textContent = "";
+    main.removeAttribute("aria-busy");
+    append(main, nodes);
+    window.scrollTo(0, 0);
+    if (focusHeading !== false) {
+      var h1 = main.querySelector("h1");
+      if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus({ preventScroll: true }); }
+    }
+    return viewToken;
+  }
+
+  function loading() {
+    setView(h("p", { class: "loading", role: "status" }, "Loading…"), false);
+    main.setAttribute("aria-busy", "true");
+  }
+
+  function backButton(label, to) {
+    return h("button", { type: "button", class: "btn btn--ghost btn--small back", onclick: to },
+      icon("back"), label);
+  }
+
+  function noSdk() {
+    setView([
+      h("h1", null, "Poll"),
+      h("div", { class: "notice notice--error" },
+        h("p", null, "Poll runs inside Plaza. Open it from the Minis tab or from a poll card in a chat."))
+    ]);
+  }
+
+  /* Home: the member's polls */
+  async function home() {
+    loading();
+    var token = viewToken;
+    var mine = await loadMine();
+    if (token !== viewToken) return;
+
+    var nodes = [
+      h("div", { class: "head" },
+        h("h1", null, "Polls"),
+        h("button", { type: "button", class: "btn btn--primary btn--small", onclick: function () { createView(); } },
+          icon("plus"), "New poll"))
+    ];
+    if (mine.error) {
+      nodes.push(h("div", { class: "notice notice--warn" },
+        h("p", null, mine.error.code === "consent_denied"
+          ? "Poll can't keep a list of your polls because you said no to storage. You can still create polls and vote; to get the list, allow storage under Me → Mini-programs."
+          : "Your list of polls couldn't be loaded. " + errText(mine.error))));
+    }
+    if (!mine.list.length) {
+      nodes.push(h("div", { class: "empty card" },
+        icon("poll", 64),
+        h("p", null, "No polls yet. Ask your group a question and share it to a chat."),
+        h("button", { type: "button", class: "btn btn--primary", onclick: function () { createView(); } }, "Create a poll")));
+    } else {
+      nodes.push(h("h2", { class: "section-title" }, "Your polls"));
+      nodes.push(h("ul", { class: "list" }, mine.list.map(function (p) {
+        var sub = (p.role === "created" ? "Created " : "Voted ") + day(p.at);
+        return h("li", null, h("button", {
+          type: "button", class: "cell",
+          onclick: function () { pollView(p.id); }
+        },
+          h("span", { class: "cell__icon" }, icon("bars")),
+          h("span", { class: "cell__body" },
+            h("span", { class: "cell__title" }, p.q || "Poll"),
+            h("span", { class: "cell__sub" }, sub)),
+          h("span", { class: "chev" }, icon("chev"))));
+      })));
+    }
+    setView(nodes);
+  }
+
+  /* Create a poll */
+  function createView() {
+    var errorsBox = h("div", { class: "errors", id: "form-errors", tabindex: "-1", hidden: true });
+    var q = h("textarea", {
+      id: "q", class: "field__input", maxlength: MAX_QUESTION, rows: 2, required: true,
+      "aria-describedby": "q-help q-error", placeholder: "Where shall we eat on Friday?"
+    });
+    var qError = h("p", { class: "field__error", id: "q-error", hidden: true });
+    var optList = h("div", { class: "choices", id: "options" });
+    var optError = h("p", { class: "field__error", id: "opt-error", hidden: true });
+    var addBtn = h("button", { type: "button", class: "btn btn--ghost btn--small", onclick: function () {
+      addOption("", true);
+    } }, icon("plus"), "Add option");
+    var submit = h("button", { type: "submit", class: "btn btn--primary btn--block" }, "Create poll");
+
+    function renumber() {
+      var rows = optList.querySelectorAll(".option-row");
+      rows.forEach(function (row, i) {
+        var input = row.querySelector("input");
+        input.id = "opt-" + i;
+        input.setAttribute("aria-label", "Option " + (i + 1));
+        input.placeholder = "Option " + (i + 1);
+        var rm = row.querySelector(".icon-btn");
+        rm.setAttribute("aria-label", "Remove option " + (i + 1));
+        rm.hidden = rows.length <= MIN_OPTIONS;
+      });
+      addBtn.hidden = rows.length >= MAX_OPTIONS;
+    }
+    function addOption(value, focus) {
+      var input = h("input", { type: "text", class: "field__input", maxlength: MAX_OPTION, "aria-describedby": "opt-help opt-error" });
+      input.value = value;
+      // Enter in an option moves on (or adds the next option) instead of submitting.
+      input.addEventListener("keydown", function (ev) {
+        if (ev.key !== "Enter") return;
+        ev.preventDefault();
+        var rows = Array.prototype.slice.call(optList.querySelectorAll("input"));
+        var i = rows.indexOf(input);
+        if (i < rows.length - 1) rows[i + 1].focus();
+        else if (rows.length < MAX_OPTIONS) addOption("", true);
+        else submit.focus();
+      });
+      var row = h("div", { class: "option-row" }, input,
+        h("button", { type: "button", class: "icon-btn", onclick: function () {
+          var next = row.nextElementSibling || row.previousElementSibling;
+          row.remove();
+          renumber();
+          if (next) next.querySelector("input").focus();
+        } }, icon("close")));
+      optList.appendChild(row);
+      renumber();
+      if (focus) input.focus();
+    }
+
+    var form = h("form", { class: "card form", novalidate: true },
+      errorsBox,
+      h("div", { class: "field" },
+        h("label", { class: "field__label", for: "q" }, "Question"),
+        q,
+        h("span", { class: "field__help", id: "q-help" }, "Up to " + MAX_QUESTION + " characters."),
+        qError),
+      h("fieldset", { class: "field" },
+        h("legend", null, "Options"),
+        optList,
+        h("span", { class: "field__help", id: "opt-help" }, "Between 2 and 10 options. Everyone gets one vote."),
+        optError,
+        h("div", null, addBtn)),
+      submit);
+
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      var question = q.value.trim().replace(/\s+/g, " ");
+      var inputs = Array.prototype.slice.call(optList.querySelectorAll("input"));
+      var options = inputs.map(function (i) { return i.value.trim().replace(/\s+/g, " "); });
+      var filled = options.filter(Boolean);
+      var problems = [];
+      var firstOptBad = null;
+
+      qError.hidden = true; q.removeAttribute("aria-invalid");
+      optError.hidden = true;
+      inputs.forEach(function (i) { i.removeAttribute("aria-invalid"); });
+
+      if (!question) {
+        qError.textContent = "Write the question people will answer.";
+        qError.hidden = false; q.setAttribute("aria-invalid", "true");
+        problems.push({ id: "q", text: "Question is empty" });
+      }
+      var seen = {};
+      var dupe = null;
+      filled.forEach(function (o) { var k = o.toLowerCase(); if (seen[k]) dupe = o; seen[k] = true; });
+      if (filled.length < MIN_OPTIONS) {
+        optError.textContent = "Give at least two options to choose from.";
+        firstOptBad = inputs.find(function (i) { return !i.value.trim(); }) || inputs[0];
+      } else if (dupe) {
+        optError.textContent = "\u201c" + dupe + "\u201d is listed twice. Make every option different.";
+        firstOptBad = inputs.filter(function (i) { return i.value.trim().replace(/\s+/g, " ").toLowerCase() === dupe.toLowerCase(); })[1];
+      }
+      if (firstOptBad) {
+        optError.hidden = false;
+        firstOptBad.setAttribute("aria-invalid", "true");
+        problems.push({ id: firstOptBad.id, text: optError.textContent });
+      }
+      if (problems.length) {
+        showErrors(errorsBox, problems);
+        return;
+      }
+      errorsBox.hidden = true;
+
+      busy(submit, true);
+      try {
+        var who = null;
+        try { who = await me(); } catch (e) { /* a poll can be created without a name */ }
+        var id = newId();
+        if (await sdk.shared.get(keys.poll(id))) id = newId();   // 60 random bits: a clash is near impossible
+        var poll = { v: 1, q: question, options: filled, by: who ? who.name : "", owner: who ? who.id : "", at: Date.now(), closed: false };
+        await sdk.shared.set(keys.poll(id), poll);
+        await remember({ id: id, q: question, at: poll.at, role: "created" });
+        pollView(id, { created: true });
+      } catch (e) {
+        busy(submit, false);
+        showErrors(errorsBox, [{ text: "The poll wasn't created. " + errText(e, { denied: "Poll needs shared storage to save a poll everyone can see. You said no; allow it under Me → Mini-programs and try again." }) }]);
+      }
+    });
+
+    setView([
+      h("div", { class: "head" }, backButton("Polls", home)),
+      h("h1", null, "New poll"),
+      form
+    ]);
+    addOption("", false);
+    addOption("", false);
+    q.focus();
+  }
+
+  // Error summary at the top of a form, each linking to its field.
+  function showErrors(box, problems) {
+    box.textContent = "";
+    append(box, [
+      h("p", null, problems.length === 1 ? "There is a problem" : "There are " + problems.length + " problems"),
+      h("ul", null, problems.map(function (p) {
+        if (!p.id) return h("li", null, p.text);
+        return h("li", null, h("a", { href: "#" + p.id, onclick: function (ev) {
+          ev.preventDefault();
+          var el = document.getElementById(p.id);
+          if (el) el.focus();
+        } }, p.text));
+      }))
+    ]);
+    box.hidden = false;
+    box.focus();
+  }
+
+  function notFound(why) {
+    setView([
+      h("div", { class: "head" }, backButton("Polls", home)),
+      h("div", { class: "empty card" },
+        icon("poll", 64),
+        h("h1", null, "Poll not found"),
+        h("p", null, why || "This poll doesn't exist. It may have been removed, or the link is incomplete."),
+        h("button", { type: "button", class: "btn btn--primary", onclick: function () { createView(); } }, "Create a poll"))
+    ]);
+  }
+
+  /* One poll: vote, then results that keep updating */
+  async function pollView(id, opts) {
+    opts = opts || {};
+    if (!ID_RE.test(id)) { notFound("This link doesn't point to a poll."); return; }
+    loading();
+    var token = viewToken;
+    var poll;
+    try {
+      poll = await sdk.shared.get(keys.poll(id));
+    } catch (e) {
+      if (token !== viewToken) return;
+      if (e.code === "not_found") { notFound(); return; }
+      return loadFailed(e, function () { pollView(id, opts); });
+    }
+    if (token !== viewToken) return;
+    if (!validPoll(poll)) { notFound(); return; }
+
+    var who = null, profileError = null;
+    try { who = await me(); } catch (e) { profileError = e; }
+    var voted = false, myChoice = null;
+    if (who) {
+      try {
+        voted = (await sdk.shared.get(keys.voter(id, who.id))) >= 1;
+        if (voted) {
+          var c = await sdk.storage.get(keys.myVote(id)).catch(function () { return null; });
+          if (Number.isInteger(c) && c >= 0 && c < poll.options.length) myChoice = c;
+        }
+      } catch (e) {
+        if (token !== viewToken) return;
+        return loadFailed(e, function () { pollView(id, opts); });
+      }
+    }
+    if (token !== viewToken) return;
+
+    var isOwner = !!(who && poll.owner && poll.owner === who.id);
+    var closed = !!poll.closed;
+    var canVote = !!who && !voted && !closed;
+    var showResults = voted || closed || isOwner;
+
+    var dot = function () { return h("span", { "aria-hidden": "true" }, "\u00b7"); };
+    var meta = h("p", { class: "poll-meta" },
+      poll.by ? [h("span", null, "by " + poll.by), dot()] : null,
+      poll.at ? [h("span", null, day(poll.at)), dot()] : null,
+      closed ? h("span", { class: "tag tag--muted" }, "Ended") : h("span", { class: "live" }, "Open"));
+
+    var nodes = [
+      h("div", { class: "head" }, backButton("Polls", home)),
+      opts.created ? h("div", { class: "notice", role: "status" },
+        h("p", null, h("strong", null, "Poll created. "), "Share it to a chat so people can vote.")) : null,
+      opts.notice ? h("div", { class: "notice", role: "status" }, h("p", null, opts.notice)) : null
+    ];
+
+    var card = h("section", { class: "card", "aria-labelledby": "poll-q" },
+      h("h1", { id: "poll-q" }, poll.q), meta);
+    nodes.push(card);
+
+    if (profileError && !closed) {
+      card.appendChild(h("div", { class: "notice notice--warn" },
+        h("p", null, profileError.code === "consent_denied"
+          ? "To vote, Poll needs to know who you are so everyone votes only once. You said no; allow Profile for Poll under Me → Mini-programs, then try again."
+          : "You can't vote right now. " + errText(profileError)),
+        h("button", { type: "button", class: "btn btn--small", onclick: function () { pollView(id); } }, "Try again")));
+    }
+
+    if (canVote) card.appendChild(voteForm(id, poll, who));
+    if (!canVote && !showResults && closed) card.appendChild(h("p", { class: "muted" }, "This poll has ended."));
+
+    var results = null;
+    if (showResults) {
+      results = resultsBlock(poll, myChoice);
+      if (canVote) {
+        // The owner sees the count before voting; keep it apart from the form.
+        nodes.push(h("section", { class: "card", "aria-labelledby": "res-h" },
+          h("h2", { id: "res-h" }, "Results so far"), results.el));
+      } else {
+        card.appendChild(h("h2", { class: "visually-hidden" }, "Results"));
+        card.appendChild(results.el);
+        if (voted && myChoice === null) card.appendChild(h("p", { class: "muted small" }, "You've voted in this poll."));
+      }
+    } else if (canVote) {
+      card.appendChild(h("p", { class: "muted small" }, "Results show once you've voted."));
+    }
+
+    nodes.push(actionsBlock(id, poll, isOwner, closed, opts.created));
+    setView(nodes, !opts.keepFocus);
+
+    if (results) {
+      var t = viewToken;
+      var delay = REFRESH_MS;
+      var inFlight = false;
+      var tick = async function () {
+        if (t !== viewToken || inFlight) return;
+        clearTimeout(refreshTimer);
+        if (!document.hidden) {
+          inFlight = true;
+          try {
+            var counts = await sdk.shared.list(keys.optPrefix(id));
+            if (t !== viewToken) return;
+            results.update(counts);
+            delay = REFRESH_MS;
+          } catch (e) {
+            if (t !== viewToken) return;
+            results.stale(e);
+            delay = e.code === "rate_limited" ? Math.min(delay * 2, 60000) : REFRESH_MS * 2;
+          }
+          inFlight = false;
+        }
+        if (!closed && t === viewToken) refreshTimer = setTimeout(tick, delay);
+      };
+      if (!closed) refreshNow = tick;
+      tick();
+    }
+  }
+
+  function loadFailed(e, retry) {
+    setView([
+      h("div", { class: "head" }, backButton("Polls", home)),
+      h("h1", null, "Couldn't open the poll"),
+      h("div", { class: "notice notice--error", role: "alert" },
+        h("p", null, errText(e, { denied: "Poll needs shared storage to show polls. You said no; allow it under Me → Mini-programs and try again." })),
+        h("button", { type: "button", class: "btn btn--small", onclick: retry }, "Try again"))
+    ]);
+  }
+
+  function voteForm(id, poll, who) {
+    var name = "choice";
+    var err = h("p", { class: "field__error", id: "vote-error", role: "alert", hidden: true });
+    var submit = h("button", { type: "submit", class: "btn btn--primary btn--block" }, "Vote");
+    var group = h("fieldset", { class: "choices", "aria-describedby": "vote-error" },
+      h("legend", { class: "visually-hidden" }, poll.q),
+      poll.options.map(function (o, i) {
+        return h("label", { class: "choice" },
+          h("input", { type: "radio", name: name, value: String(i) }),
+          h("span", null, o));
+      }));
+    var form = h("form", { class: "form", novalidate: true }, group, err, submit);
+
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      var picked = form.querySelector("input:checked");
+      if (!picked) {
+        err.textContent = "Choose an option first.";
+        err.hidden = false;
+        form.querySelector("input").focus();
+        return;
+      }
+      err.hidden = true;
+      var idx = Number(picked.value);
+      busy(submit, true);
+      try {
+        var fresh = await sdk.shared.get(keys.poll(id));
+        if (!validPoll(fresh)) { notFound(); return; }
+        if (fresh.closed) { pollView(id, { notice: "Voting has ended; your vote wasn't counted." }); return; }
+        var n = await sdk.shared.incr(keys.voter(id, who.id), 1);
+        if (n !== 1) {
+          pollView(id, { notice: "You've already voted in this poll." });
+          return;
+        }
+        try {
+          await sdk.shared.incr(keys.opt(id, idx), 1);
+        } catch (e) {
+          // Give the vote back so the member can try again.
+          await sdk.shared.incr(keys.voter(id, who.id), -1).catch(function () {});
+          throw e;
+        }
+        await sdk.storage.set(keys.myVote(id), idx).catch(function () {});
+        await remember({ id: id, q: fresh.q, at: Date.now(), role: "voted" });
+        toast("Vote counted. Thanks!");
+        pollView(id);
+      } catch (e) {
+        busy(submit, false);
+        err.textContent = "Your vote wasn't counted. " + errText(e, { denied: "Poll needs shared storage to count votes. You said no; allow it under Me → Mini-programs." });
+        err.hidden = false;
+      }
+    });
+    return form;
+  }
+
+  // Bars with counts and percentages; update() moves them in place so
+  // focus and scroll stay put while votes come in.
+  function resultsBlock(poll, myChoice) {
+    var rows = poll.options.map(function (o, i) {
+      var nums = h("span", { class: "result__nums" });
+      var fill = h("span");
+      fill.style.width = "0%";
+      var li = h("li", { class: "result" },
+        h("div", { class: "result__line" },
+          h("span", { class: "result__label" }, h("strong", null, o),
+            i === myChoice ? h("span", { class: "tag" }, icon("check", 14), "Your vote") : null),
+          nums),
+        h("div", { class: "bar", "aria-hidden": "true" }, fill));
+      return { li: li, nums: nums, fill: fill };
+    });
+    var total = h("p", { class: "total", "aria-live": "polite" }, "Counting…");
+    var status = h("p", { class: "muted small", hidden: true });
+    var el = h("div", null, h("ol", { class: "results" }, rows.map(function (r) { return r.li; })), total, status);
+    var lastTotal = -1;
+
+    return {
+      el: el,
+      update: function (counts) {
+        var n = countsFor(poll, counts);
+        var sum = n.reduce(function (a, b) { return a + b; }, 0);
+        var top = Math.max.apply(null, n);
+        rows.forEach(function (r, i) {
+          var share = sum ? n[i] / sum : 0;
+          r.nums.textContent = "";
+          append(r.nums, [h("b", null, fmtPct.format(share)), " · " + votes(n[i])]);
+          r.fill.style.width = (share * 100).toFixed(1) + "%";
+          r.li.classList.toggle("result--top", top > 0 && n[i] === top);
+        });
+        if (sum !== lastTotal) {
+          total.textContent = sum ? votes(sum) + " in total" : "No votes yet.";
+          lastTotal = sum;
+        }
+        status.hidden = true;
+      },
+      stale: function (e) {
+        status.textContent = "Couldn't refresh the results. " + errText(e);
+        status.hidden = false;
+      }
+    };
+  }
+
+  // The option counters come back as {"poll:<id>:opt:<i>": n}.
+  function countsFor(poll, counts) {
+    var out = poll.options.map(function () { return 0; });
+    Object.keys(counts || {}).forEach(function (k) {
+      var i = Number(k.slice(k.lastIndexOf(":") + 1));
+      var v = counts[k];
+      if (Number.isInteger(i) && i >= 0 && i < out.length && typeof v === "number" && v > 0) out[i] = Math.floor(v);
+    });
+    return out;
+  }
+
+  function actionsBlock(id, poll, isOwner, closed, prominentShare) {
+    var shareBtn = h("button", { type: "button", class: "btn " + (prominentShare ? "btn--primary" : "") },
+      icon("share"), "Share to a chat");
+    shareBtn.addEventListener("click", async function () {
+      busy(shareBtn, true);
+      try {
+        await sdk.share({ title: clip("Poll: " + poll.q, 120), path: "#poll=" + id });
+        toast("Shared to the chat.");
+      } catch (e) {
+        if (e.code === "consent_denied") toast("Not shared.");
+        else toast("Couldn't share the poll. " + errText(e), true);
+      } finally {
+        busy(shareBtn, false);
+      }
+    });
+    var box = h("div", { class: "actions" }, shareBtn);
+    if (isOwner && !closed) {
+      var endBtn = h("button", { type: "button", class: "btn btn--danger" }, icon("stop"), "End poll");
+      var confirmBox = h("div", { class: "confirm", role: "group", "aria-labelledby": "end-q", hidden: true });
+      var yes = h("button", { type: "button", class: "btn btn--primary btn--danger btn--small" }, "End poll");
+      var no = h("button", { type: "button", class: "btn btn--small" }, "Keep it open");
+      append(confirmBox, [h("p", { id: "end-q" }, "End this poll? Nobody will be able to vote any more; results stay visible."),
+        h("div", { class: "row" }, yes, no)]);
+      endBtn.addEventListener("click", function () { confirmBox.hidden = false; endBtn.hidden = true; no.focus(); });
+      no.addEventListener("click", function () { confirmBox.hidden = true; endBtn.hidden = false; endBtn.focus(); });
+      yes.addEventListener("click", async function () {
+        busy(yes, true);
+        try {
+          var fresh = await sdk.shared.get(keys.poll(id));
+          if (!validPoll(fresh)) { notFound(); return; }
+          fresh.closed = true;
+          fresh.closedAt = Date.now();
+          await sdk.shared.set(keys.poll(id), fresh);
+          toast("Poll ended.");
+          pollView(id);
+        } catch (e) {
+          busy(yes, false);
+          toast("The poll is still open. " + errText(e), true);
+        }
+      });
+      append(box, [endBtn]);
+      return h("div", null, box, confirmBox);
+    }
+    return box;
+  }
+
+  /* ---------- start ---------- */
+
+  // plaza.launch.path is what a card was shared with ("#poll=<id>"); accept
+  // it with or without the "#", and fall back to our own location hash.
+  function launchParams(raw) {
+    var p = String(raw || "").replace(/^[#/?]+/, "");
+    try { p = decodeURIComponent(p); } catch (e) { /* keep it as it is */ }
+    var out = {};
+    p.split("&").forEach(function (kv) {
+      var i = kv.indexOf("=");
+      if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
+    });
+    return out;
+  }
+
+  function route(raw) {
+    var params = launchParams(raw);
+    if (params.poll !== undefined) pollView(params.poll);
+    else home();
+  }
+
+  if (!sdk) { noSdk(); return; }
+  route((sdk.launch && sdk.launch.path) || location.hash);
+  window.addEventListener("hashchange", function () { route(location.hash); });
+  document.addEventListener("visibilitychange", function () {
+    // Catch up as soon as the member comes back to a poll.
+    if (!document.hidden && refreshNow) refreshNow();
+  });
+})();
