@@ -65,6 +65,15 @@ type MessageVM struct {
 	Reply       *Quote
 	Attachments []Attachment
 	Mentions    []string
+	Card        *MiniCardVM // a mini_card message
+}
+
+// MiniCardVM is a card that opens a mini-program.
+type MiniCardVM struct {
+	Name  string // the mini's
+	Title string
+	URL   string // the host page, with the path to open
+	Icon  string
 }
 
 // Quote is the message a reply refers to.

@@ -83,7 +83,9 @@ type Head struct {
 	Back   string // URL of the back arrow; "" for none
 	NoTabs bool   // hide the bottom tab bar (e.g. inside a room)
 	Menu   string // URL of the "…" action on the right; "" for none
-	Live   int64  // on pages that update live: the newest event shown (see /events)
+	// MenuLabel names that action for screen readers ("Chat details" when empty).
+	MenuLabel string
+	Live      int64 // on pages that update live: the newest event shown (see /events)
 }
 
 // Field describes one form input.

@@ -4,6 +4,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"plaza/templates"
 )
 
 // roomListRow is one room in a member's chat list, with its last message
@@ -44,4 +46,35 @@ func roomsOf(app core.App, me string, limit int) ([]roomListRow, error) {
 		ORDER BY r.last_at DESC
 		LIMIT {:limit}`).Bind(dbx.Params{"me": me, "limit": limit}).All(&rows)
 	return rows, err
+}
+
+// RoomChoices lists the member's chats, most recent first, as a picker
+// shows them (a direct chat by the other member's name).
+func RoomChoices(app core.App, me string, limit int) ([]templates.Choice, error) {
+	rows, err := roomsOf(app, me, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]templates.Choice, 0, len(rows))
+	for _, r := range rows {
+		label := r.Title
+		if r.Kind == KindDirect {
+			label = r.OtherName
+			if label == "" {
+				label = "Deleted member"
+			}
+		}
+		out = append(out, templates.Choice{ID: r.ID, Label: label})
+	}
+	return out, nil
+}
+
+// MiniCard is what a mini_card message holds (its body, as JSON): a card
+// that opens a mini-program at a path.
+type MiniCard struct {
+	Slug  string `json:"slug"`
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	Path  string `json:"path"`
+	Icon  string `json:"icon"`
 }

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ func preview(r roomListRow, group bool) string {
 		text = "Message recalled"
 	case r.MsgKind == "system":
 		return r.MsgBody
+	case r.MsgKind == "mini_card":
+		var card MiniCard
+		_ = json.Unmarshal([]byte(r.MsgBody), &card)
+		text = "[" + card.Name + "] " + oneLine(card.Title, 60)
 	case r.MsgBody != "":
 		text = oneLine(r.MsgBody, 80)
 	case r.MsgKind == "image":
@@ -128,6 +133,14 @@ func messageView(m *core.Record, people map[string]templates.Person, quoted map[
 		Mentions: mentions,
 	}
 	vm.CanRecall = vm.Own && time.Since(m.GetDateTime("created").Time()) < recallWindow
+	if vm.Kind == "mini_card" {
+		var card MiniCard
+		if json.Unmarshal([]byte(vm.Body), &card) == nil && card.Slug != "" {
+			vm.Card = &templates.MiniCardVM{Name: card.Name, Title: card.Title,
+				URL: "/minis/" + card.Slug + card.Path, Icon: "/m/" + card.Slug + "/" + card.Icon}
+		}
+		vm.Body = ""
+	}
 	if q, ok := quoted[m.GetString("reply_to")]; ok {
 		text := oneLine(q.GetString("body"), 80)
 		if q.GetBool("recalled") {

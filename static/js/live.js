@@ -215,6 +215,13 @@
       })
       .catch(function () {});
   });
+  // A mini-program's note for me.
+  es.addEventListener("note", function (e) {
+    try {
+      var d = JSON.parse(e.data);
+      if (d.text) toast(d.text, d.href || "/minis");
+    } catch (err) { /* ignore */ }
+  });
   window.addEventListener("pagehide", function () { es.close(); });
 
   if (!room) return;
