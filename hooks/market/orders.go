@@ -224,6 +224,9 @@ func orderView(e *core.RequestEvent, o *core.Record, faces map[string]templates.
 		At: isoTime(o.GetDateTime("created")), Updated: isoTime(o.GetDateTime("updated")),
 		Problem: o.GetString("problem"), Refunding: o.GetBool("refund_requested"),
 	}
+	if o.GetString("seller") == "" { // a mini-program's payment: the organisation's
+		vm.Seller = templates.Person{Name: web.OrgInfo(e.App).Name}
+	}
 	if l := o.GetString("listing"); l != "" {
 		vm.ListingURL = "/market/" + l
 		vm.Photo = photos[l]
