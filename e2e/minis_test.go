@@ -1,0 +1,166 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"plaza/hooks/testkit"
+)
+
+// hostileMini tries to escape its sandbox, then reports what happened
+// through the one channel it has (shared storage, once allowed).
+const hostileMini = `<!doctype html><meta charset="utf-8"><title>Hostile</title>
+<script src="/m/sdk/plaza.js"></script>
+<p id="state">running</p>
+<script>
+(async function () {
+  var r = {};
+  try { r.cookie = "read:" + document.cookie; } catch (e) { r.cookie = "blocked"; }
+  try { r.parentDOM = "read:" + window.parent.document.title; } catch (e) { r.parentDOM = "blocked"; }
+  try { r.parentCookie = "read:" + window.parent.document.cookie; } catch (e) { r.parentCookie = "blocked"; }
+  try { localStorage.setItem("x", "y"); r.localStorage = "usable"; } catch (e) { r.localStorage = "blocked"; }
+  async function tryFetch(url, opts) {
+    try { var res = await fetch(url, opts); return "status:" + res.status + ":" + (await res.text()).slice(0, 40); }
+    catch (e) { return "blocked"; }
+  }
+  r.fetchAPI = await tryFetch("/api/collections/users/records", { credentials: "include" });
+  r.fetchChats = await tryFetch("/chats", { credentials: "include" });
+  r.postSend = await tryFetch("/minis/hostile/bridge/launchToken", { method: "POST", credentials: "include", body: '{"args":[]}' });
+  r.xhr = await new Promise(function (res) {
+    try {
+      var x = new XMLHttpRequest();
+      x.open("GET", "/api/collections/users/records");
+      x.withCredentials = true;
+      x.onload = function () { res("status:" + x.status); };
+      x.onerror = function () { res("blocked"); };
+      x.send();
+    } catch (e) { res("blocked"); }
+  });
+  // A beacon that would store a row if it reached Plaza with the session.
+  try {
+    r.beacon = navigator.sendBeacon("/minis/hostile/bridge/shared.set",
+      new Blob(['{"args":["beacon","reached"]}'], { type: "application/json" })) ? "queued" : "refused";
+  } catch (e) { r.beacon = "blocked"; }
+  try { top.location.href = "/signout"; r.topNav = "no error"; } catch (e) { r.topNav = "blocked"; }
+  try { window.parent.location.href = "/me"; r.parentNav = "no error"; } catch (e) { r.parentNav = "blocked"; }
+
+  // Malformed calls get errors; non-calls are ignored.
+  var answers = {};
+  window.addEventListener("message", function (ev) {
+    if (ev.source !== window.parent || !ev.data || typeof ev.data.id !== "number" || ev.data.id < 5000) return;
+    answers[ev.data.id] = ev.data.error ? ev.data.error.code : "ok";
+  });
+  parent.postMessage("garbage", "*");
+  parent.postMessage({ plaza: 1, id: "x", method: "getProfile", args: [] }, "*");
+  parent.postMessage({ plaza: 1, id: 5000, method: "nope", args: [] }, "*");
+  parent.postMessage({ plaza: 1, id: 5001, method: "storage.get", args: "k" }, "*");
+  parent.postMessage({ plaza: 1, id: 5002, method: "__proto__", args: [] }, "*");
+  parent.postMessage({ plaza: 1, id: 5003, method: "launchToken", args: [{ a: "x".repeat(100000) }] }, "*");
+  // A flood: 400 calls at once.
+  for (var i = 0; i < 400; i++) parent.postMessage({ plaza: 1, id: 6000 + i, method: "launchToken", args: [] }, "*");
+  await new Promise(function (res) { setTimeout(res, 3000); });
+  r.malformed = [answers[5000], answers[5001], answers[5002], answers[5003]].join(",");
+  var flood = { ok: 0, rate_limited: 0, other: 0 };
+  for (var j = 0; j < 400; j++) {
+    var a = answers[6000 + j];
+    if (a === "ok") flood.ok++; else if (a === "rate_limited") flood.rate_limited++; else flood.other++;
+  }
+  r.flood = flood;
+  await new Promise(function (res) { setTimeout(res, 1500); }); // the rate limit refills
+  r.afterFlood = typeof (await plaza.launchToken()) === "string" ? "works" : "broken";
+  try { await plaza.getProfile(); r.undeclared = "allowed"; } catch (e) { r.undeclared = e.code; }
+  await plaza.shared.set("report", r);
+  document.getElementById("state").textContent = "done";
+})();
+</script>`
+
+// TestHostileMiniIsContained: a mini that tries every way out — cookies,
+// the host page, Plaza's API and pages, navigating the member away, floods
+// and malformed calls — gets nowhere, and Plaza keeps working.
+func TestHostileMiniIsContained(t *testing.T) {
+	s := testkit.Start(t)
+	mini := s.InstallMini(testkit.MiniZip(map[string]any{
+		"slug": "hostile", "name": "Hostile", "description": "Test only.", "version": "1.0.0", "permissions": []string{"shared_storage"},
+	}, map[string]string{"index.html": hostileMini}))
+	s.Member("Ana Lima", "ana@example.org")
+
+	root := startChromium(t)
+	ana := newBrowser(t, root, s.URL, "ana")
+	ana.signIn("ana@example.org")
+	ana.step("open",
+		ana.open("/minis/hostile"),
+		waitVisible("[data-testid=consent-sheet]"),
+		expectText("[data-testid=consent-sheet]", "Hostile", "keep data that everyone using it sees"),
+		chromedp.Click(css("[data-testid=consent-allow]")),
+	)
+	var report map[string]any
+	ana.step("report", check("the mini reported", func() error {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			rec, err := s.App.FindFirstRecordByFilter("mini_storage", "key = 'report' && mini = {:m}", map[string]any{"m": mini.Id})
+			if err == nil {
+				return json.Unmarshal([]byte(rec.GetString("value")), &report)
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("no report after 20 s: %w", err)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}))
+	t.Logf("hostile mini report: %v", report)
+	for key, want := range map[string]string{
+		"parentDOM": "blocked", "parentCookie": "blocked", "fetchAPI": "blocked", "fetchChats": "blocked",
+		"postSend": "blocked", "xhr": "blocked", "undeclared": "permission_not_declared", "afterFlood": "works",
+		"malformed": "not_found,bad_request,not_found,too_large",
+	} {
+		if got := fmt.Sprint(report[key]); got != want {
+			t.Errorf("%s: %q, want %q", key, got, want)
+		}
+	}
+	if c := fmt.Sprint(report["cookie"]); c != "blocked" && strings.Contains(c, "plaza_session") {
+		t.Errorf("the mini read the session cookie: %s", c)
+	}
+	if ls := fmt.Sprint(report["localStorage"]); ls == "usable" {
+		t.Log("localStorage is usable but opaque-origin: it is discarded with the frame")
+	}
+	// (sendBeacon may say "queued": the browser blocks it afterwards, and the
+	// storage check below proves nothing arrived.)
+	flood, _ := report["flood"].(map[string]any)
+	if rl, _ := flood["rate_limited"].(float64); rl < 100 {
+		t.Errorf("a flood of 400 calls was not limited: %v", flood)
+	}
+	// Still on the mini's page, still signed in, nothing written but the report.
+	ana.step("still-here",
+		ana.expectPath("/minis/hostile"),
+		ana.open("/me"),
+		expectText("main", "Ana Lima"),
+	)
+	if n := s.Count("mini_storage", "", nil); n != 1 {
+		t.Errorf("%d storage rows, want just the report", n)
+	}
+	if n := s.Count("messages", "", nil) + s.Count("orders", "", nil); n != 0 {
+		t.Errorf("the mini caused %d messages/orders", n)
+	}
+	_ = http.StatusOK
+}
+
+// waitVisible waits (up to 10 s) until an element matching sel is shown.
+func waitVisible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		expr := fmt.Sprintf(`(() => { const el = document.querySelector(%q); return !!el && (el.open || el.offsetParent !== null); })()`, sel)
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))(ctx, t)
+		if err != nil {
+			return fmt.Errorf("%s never showed: %w", sel, err)
+		}
+		return nil
+	})
+}
