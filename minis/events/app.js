@@ -1,0 +1,806 @@
+/* Events — a Plaza mini-program.
+ *
+ * Shared storage (every member sees it):
+ *   event:<id>             {v, title, about, start (ms since 1970), tz, place, capacity (0 = no limit),
+ *                           price (minor units, 0 = free), currency, by, owner, at, canceled}
+ *   event:<id>:taken       counter: spots taken (confirmed RSVPs plus tickets being paid for)
+ *   event:<id>:m:<member>  counter: 1 while that member holds a spot. The incr that takes it
+ *                          from 0 to 1 is the member's one RSVP; cancelling takes it back to 0.
+ *   rsvp:<id>:<member>     {name, at} a free RSVP, {name, at, paid: true, order} a paid ticket,
+ *                          {name, at, pending: true} while the ticket is being paid,
+ *                          {canceled: true, at} once given up (shared storage has no delete)
+ * Member storage (only this member):
+ *   myevents               [{id, title, start, role: "host" | "going"}]
+ *
+ * A card shared to a chat opens the mini at "#event=<id>".
+ */
+(function () {
+  "use strict";
+
+  var sdk = window.plaza;
+  var main = document.getElementById("main");
+  var toastEl = document.getElementById("toast");
+
+  var ID_RE = /^[a-z0-9]{4,32}$/;
+  var CURRENCIES = ["usd", "eur", "gbp"];
+  var MIN_PRICE = 50;          // 0.50: below this card payments cost more than they bring
+  var MAX_PRICE = 1000000;     // 10,000.00
+  var MAX_CAPACITY = 10000;
+  var MAX_REMEMBERED = 100;
+
+  /* ---------- small DOM kit ---------- */
+
+  // h("button", {class: "btn", onclick: fn}, "Label") builds an element;
+  // text children are always text nodes, never parsed as HTML.
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k.slice(0, 2) === "on" && typeof v === "function") el.addEventListener(k.slice(2), v);
+        else if (k === "class") el.className = v;
+        else if (v === true) el.setAttribute(k, "");
+        else el.setAttribute(k, String(v));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  function append(el) {
+    for (var i = 1; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c === null || c === undefined || c === false) continue;
+      if (Array.isArray(c)) c.forEach(function (x) { append(el, x); });
+      else el.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
+    }
+  }
+
+  var ICONS = {
+    back: '<path d="M15 5l-7 7 7 7"/>',
+    plus: '<path d="M12 5v14M5 12h14"/>',
+    share: '<path d="M4 12v7a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-7"/><path d="M12 3v12M7 8l5-5 5 5"/>',
+    chev: '<path d="M9 5l7 7-7 7"/>',
+    clock: '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>',
+    pin: '<path d="M12 21s-7-6.2-7-11.5A7 7 0 0 1 19 9.5C19 14.8 12 21 12 21z"/><circle cx="12" cy="9.5" r="2.5"/>',
+    ticket: '<path d="M3 8a2 2 0 0 0 2-2h14a2 2 0 0 0 2 2v2a2 2 0 0 0 0 4v2a2 2 0 0 0-2 2H5a2 2 0 0 0-2-2v-2a2 2 0 0 0 0-4z"/><path d="M14 6v12" stroke-dasharray="2 2"/>',
+    people: '<circle cx="9" cy="8" r="3.5"/><path d="M2.5 20a6.5 6.5 0 0 1 13 0"/><path d="M16 4.6a3.5 3.5 0 0 1 0 6.8M18 14.2a6.5 6.5 0 0 1 3.5 5.8"/>',
+    check: '<path d="M5 12.5l4.5 4.5L19 7.5"/>',
+    calendar: '<rect x="3" y="5" width="18" height="16" rx="3"/><path d="M3 10h18M8 3v4M16 3v4"/>',
+    x: '<path d="M6 6l12 12M18 6L6 18"/>'
+  };
+  function icon(name, size) {
+    var wrap = document.createElement("span");
+    wrap.innerHTML = '<svg viewBox="0 0 24 24" width="' + (size || 20) + '" height="' + (size || 20) +
+      '" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">' +
+      ICONS[name] + "</svg>";
+    return wrap.firstChild;
+  }
+
+  var toastTimer = 0;
+  function toast(msg, isError) {
+    clearTimeout(toastTimer);
+    toastEl.textContent = msg;
+    toastEl.classList.toggle("toast--error", !!isError);
+    toastEl.classList.remove("toast--gone");
+    toastTimer = setTimeout(function () { toastEl.classList.add("toast--gone"); }, isError ? 7000 : 4000);
+  }
+
+  function busy(btn, on) {
+    if (!btn) return;
+    if (on) { btn.setAttribute("aria-busy", "true"); btn.disabled = true; }
+    else { btn.removeAttribute("aria-busy"); btn.disabled = false; }
+  }
+
+  // Friendly words for the SDK's error codes; ctx.denied says what a "no"
+  // on the consent sheet stops.
+  function errText(e, ctx) {
+    ctx = ctx || {};
+    switch (e && e.code) {
+      case "consent_denied": return ctx.denied || "You said no, so Events can't do that. You can change your answer under Me → Mini-programs.";
+      case "permission_not_declared": return "Events isn't allowed to do that in this version of Plaza.";
+      case "too_large": return "That's too long to save. Shorten the description and try again.";
+      case "quota_exceeded": return "Your Events storage is full.";
+      case "not_found": return "That event doesn't exist any more.";
+      case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
+      case "unavailable": return ctx.unavailable || "That isn't available right now. Try again later.";
+      case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";
+      case "bad_request": return "Plaza couldn't accept that" + (e.message ? ": " + e.message : ".");
+      default: return "Something went wrong. Try again.";
+    }
+  }
+
+  /* ---------- formatting ---------- */
+
+  var fmtNum = new Intl.NumberFormat();
+  var fmtWhen = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+  var fmtShort = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+  var fmtMonth = new Intl.DateTimeFormat(undefined, { month: "short" });
+  var fmtDay = new Intl.DateTimeFormat(undefined, { day: "numeric" });
+  var fmtRel = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  var plural = new Intl.PluralRules("en");
+  function count(n, one, many) { return fmtNum.format(n) + " " + (plural.select(n) === "one" ? one : many); }
+  function money(minor, cur) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency: cur.toUpperCase() }).format(minor / 100);
+    } catch (e) { return (minor / 100).toFixed(2) + " " + cur.toUpperCase(); }
+  }
+  function relative(ms) {
+    var diff = ms - Date.now();
+    var abs = Math.abs(diff);
+    var units = [["day", 864e5], ["hour", 36e5], ["minute", 6e4]];
+    for (var i = 0; i < units.length; i++) {
+      if (abs >= units[i][1] || i === units.length - 1) return fmtRel.format(Math.round(diff / units[i][1]), units[i][0]);
+    }
+    return "";
+  }
+  function initials(name) {
+    var parts = String(name || "?").trim().split(/\s+/);
+    return (parts[0] ? Array.from(parts[0])[0] : "?") + (parts.length > 1 ? Array.from(parts[parts.length - 1])[0] : "");
+  }
+  // "12.50" or "12,50" → 1250 without going through floating point.
+  function parseMoney(s) {
+    var m = /^(\d{1,7})(?:[.,](\d{1,2}))?$/.exec(String(s).trim());
+    if (!m) return null;
+    return Number(m[1]) * 100 + Number(((m[2] || "") + "00").slice(0, 2));
+  }
+  function localInputValue(d) {
+    function p(n) { return String(n).padStart(2, "0"); }
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + "T" + p(d.getHours()) + ":" + p(d.getMinutes());
+  }
+  function guessCurrency() {
+    var lang = (navigator.language || "").toUpperCase();
+    var region = lang.split("-")[1] || "";
+    if (region === "GB") return "gbp";
+    var euro = "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK".split(" ");
+    if (euro.indexOf(region) >= 0 || /^(DE|FR|ES|IT|NL|PT|FI|EL|SK|SL|ET|LV|LT)$/.test(lang)) return "eur";
+    return "usd";
+  }
+
+  function newId() {
+    // 12 characters from a 32-letter alphabet: 60 random bits, no modulo bias.
+    var abc = "abcdefghijkmnpqrstuvwxyz23456789";
+    var b = new Uint8Array(12);
+    crypto.getRandomValues(b);
+    var s = "";
+    for (var i = 0; i < b.length; i++) s += abc[b[i] & 31];
+    return s;
+  }
+  function clip(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
+  function tidy(s) { return String(s || "").trim().replace(/[ \t]+/g, " "); }
+
+  /* ---------- SDK wrappers ---------- */
+
+  var profilePromise = null;
+  function me() {
+    if (!profilePromise) {
+      profilePromise = sdk.getProfile().catch(function (e) { profilePromise = null; throw e; });
+    }
+    return profilePromise;
+  }
+
+  var keys = {
+    event: function (id) { return "event:" + id; },
+    taken: function (id) { return "event:" + id + ":taken"; },
+    member: function (id, m) { return "event:" + id + ":m:" + m; },
+    rsvp: function (id, m) { return "rsvp:" + id + ":" + m; },
+    rsvpPrefix: function (id) { return "rsvp:" + id + ":"; }
+  };
+
+  async function loadMine() {
+    try {
+      var list = await sdk.storage.get("myevents");
+      return { list: Array.isArray(list) ? list.filter(function (p) { return p && ID_RE.test(p.id); }) : [] };
+    } catch (e) {
+      return { list: [], error: e };
+    }
+  }
+  async function remember(entry) {
+    try {
+      var all = (await loadMine()).list;
+      var before = all.find(function (p) { return p.id === entry.id; });
+      if (before && before.role === "host") entry.role = "host";
+      var cur = all.filter(function (p) { return p.id !== entry.id; });
+      cur.unshift(entry);
+      await sdk.storage.set("myevents", cur.slice(0, MAX_REMEMBERED));
+    } catch (e) { /* the event still works; it just isn't listed */ }
+  }
+  async function forget(id) {
+    try {
+      var all = (await loadMine()).list;
+      var next = all.filter(function (p) { return p.id !== id || p.role === "host"; });
+      if (next.length !== all.length) await sdk.storage.set("myevents", next);
+    } catch (e) { /* nothing to tidy */ }
+  }
+
+  function validEvent(ev) {
+    return ev && typeof ev === "object" && typeof ev.title === "string" && typeof ev.start === "number" &&
+      Number.isInteger(ev.capacity || 0) && Number.isInteger(ev.price || 0) &&
+      (!ev.price || CURRENCIES.indexOf(ev.currency) >= 0);
+  }
+  function isAttendee(v) { return v && typeof v === "object" && typeof v.name === "string" && !v.canceled && !v.pending; }
+
+  /* ---------- views ---------- */
+
+  var viewToken = 0;
+
+  function setView(nodes, focusHeading) {
+    viewToken++;
+    main.textContent = "";
+    main.removeAttribute("aria-busy");
+    append(main, nodes);
+    window.scrollTo(0, 0);
+    if (focusHeading !== false) {
+      var h1 = main.querySelector("h1");
+      if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus({ preventScroll: true }); }
+    }
+    return viewToken;
+  }
+  function loading() {
+    setView(h("p", { class: "loading", role: "status" }, "Loading…"), false);
+    main.setAttribute("aria-busy", "true");
+  }
+  function backButton() {
+    return h("div", { class: "head" },
+      h("button", { type: "button", class: "btn btn--ghost btn--small back", onclick: function () { home(); } },
+        icon("back"), "Events"));
+  }
+  function tile(ms, past) {
+    var d = new Date(ms);
+    return h("span", { class: "tile" + (past ? " tile--past" : ""), "aria-hidden": "true" },
+      h("span", { class: "tile__m" }, fmtMonth.format(d)),
+      h("span", { class: "tile__d" }, fmtDay.format(d)));
+  }
+
+  /* Home: events I host or go to */
+  async function home() {
+    loading();
+    var token = viewToken;
+    var mine = await loadMine();
+    if (token !== viewToken) return;
+    var now = Date.now();
+    var upcoming = mine.list.filter(function (e) { return e.start >= now; }).sort(function (a, b) { return a.start - b.start; });
+    var past = mine.list.filter(function (e) { return e.start < now; }).sort(function (a, b) { return b.start - a.start; });
+
+    var nodes = [h("div", { class: "head" },
+      h("h1", null, "Events"),
+      h("button", { type: "button", class: "btn btn--primary btn--small", onclick: function () { createView(); } },
+        icon("plus"), "New event"))];
+
+    if (mine.error) {
+      nodes.push(h("div", { class: "notice notice--warn" }, h("p", null, mine.error.code === "consent_denied"
+        ? "Events can't keep a list of your events because you said no to storage. You can still create events and RSVP; to get the list, allow storage under Me → Mini-programs."
+        : "Your list of events couldn't be loaded. " + errText(mine.error))));
+    }
+    function section(title, items, isPast) {
+      if (!items.length) return null;
+      return [h("h2", { class: "section-title" }, title),
+        h("ul", { class: "list" }, items.map(function (e) {
+          return h("li", null, h("button", { type: "button", class: "cell", onclick: function () { eventView(e.id); } },
+            tile(e.start, isPast),
+            h("span", { class: "cell__body" },
+              h("span", { class: "cell__title" }, e.title || "Event"),
+              h("span", { class: "cell__sub" }, (e.role === "host" ? "Hosting" : "Going") + " · " + fmtShort.format(new Date(e.start)))),
+            h("span", { class: "chev" }, icon("chev"))));
+        }))];
+    }
+    if (!mine.list.length) {
+      nodes.push(h("div", { class: "empty card" },
+        icon("calendar", 64),
+        h("p", null, "No events yet. Plan something and share it to a chat; people RSVP right from the card."),
+        h("button", { type: "button", class: "btn btn--primary", onclick: function () { createView(); } }, "Create an event")));
+    } else {
+      nodes.push(section("Coming up", upcoming, false));
+      if (!upcoming.length) nodes.push(h("p", { class: "muted" }, "Nothing coming up."));
+      nodes.push(section("Past", past, true));
+    }
+    setView(nodes);
+  }
+
+  /* Create an event */
+  function createView() {
+    var errorsBox = h("div", { class: "errors", tabindex: "-1", hidden: true });
+    var fields = {};
+    function field(id, label, control, help) {
+      var err = h("p", { class: "field__error", id: id + "-error", hidden: true });
+      control.id = control.id || id;
+      control.setAttribute("aria-describedby", (help ? id + "-help " : "") + id + "-error");
+      fields[id] = { control: control, error: err };
+      return h("div", { class: "field" },
+        h("label", { class: "field__label", for: control.id }, label),
+        control,
+        help ? h("span", { class: "field__help", id: id + "-help" }, help) : null,
+        err);
+    }
+    var soon = new Date(Date.now() + 7 * 864e5);
+    soon.setHours(19, 0, 0, 0);
+    var title = h("input", { type: "text", class: "field__input", maxlength: 80, autocomplete: "off", placeholder: "Board games night" });
+    var about = h("textarea", { class: "field__input", maxlength: 500, rows: 3, placeholder: "What to expect, what to bring…" });
+    var when = h("input", { type: "datetime-local", class: "field__input", min: localInputValue(new Date()), value: localInputValue(soon) });
+    var place = h("input", { type: "text", class: "field__input", maxlength: 120, autocomplete: "off", placeholder: "Community room, 2nd floor — or Online" });
+    var cap = h("input", { type: "number", class: "field__input", min: 1, max: MAX_CAPACITY, step: 1, inputmode: "numeric", placeholder: "No limit" });
+    var price = h("input", { type: "text", class: "field__input", inputmode: "decimal", autocomplete: "off", placeholder: "Free", id: "price" });
+    var cur = h("select", { class: "field__input", id: "currency", "aria-label": "Currency" },
+      CURRENCIES.map(function (c) { return h("option", { value: c }, c.toUpperCase()); }));
+    cur.value = guessCurrency();
+    var priceErr = h("p", { class: "field__error", id: "price-error", hidden: true });
+    price.setAttribute("aria-describedby", "price-help price-error");
+    fields.price = { control: price, error: priceErr };
+    var submit = h("button", { type: "submit", class: "btn btn--primary btn--block" }, "Create event");
+
+    var form = h("form", { class: "card form", novalidate: true },
+      errorsBox,
+      field("title", "Title", title),
+      field("when", "Date and time", when, "In your time zone; everyone sees it in theirs."),
+      field("place", "Place", place),
+      field("about", "About (optional)", about, "Up to 500 characters."),
+      h("div", { class: "row2" },
+        field("cap", "Capacity (optional)", cap, "Leave empty for no limit."),
+        h("div", { class: "field" },
+          h("label", { class: "field__label", for: "price" }, "Ticket price (optional)"),
+          h("div", { class: "money" }, price, cur),
+          h("span", { class: "field__help", id: "price-help" }, "Leave empty for a free event."),
+          priceErr)),
+      submit);
+
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      Object.keys(fields).forEach(function (k) { fields[k].error.hidden = true; fields[k].control.removeAttribute("aria-invalid"); });
+      var problems = [];
+      function bad(k, msg) {
+        fields[k].error.textContent = msg;
+        fields[k].error.hidden = false;
+        fields[k].control.setAttribute("aria-invalid", "true");
+        problems.push({ id: fields[k].control.id, text: msg });
+      }
+      var t = tidy(title.value);
+      if (!t) bad("title", "Give the event a title.");
+      var start = when.value ? new Date(when.value).getTime() : NaN;
+      if (!when.value || isNaN(start)) bad("when", "Choose the date and time it starts.");
+      else if (start < Date.now()) bad("when", "That time has passed. Choose a time in the future.");
+      var pl = tidy(place.value);
+      if (!pl) bad("place", "Say where it happens (an address, a room, or \u201cOnline\u201d).");
+      var capacity = 0;
+      if (cap.value.trim() !== "" || (cap.validity && cap.validity.badInput)) {
+        capacity = Number(cap.value);
+        if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+          bad("cap", "Capacity is a whole number from 1 to " + fmtNum.format(MAX_CAPACITY) + ", or empty for no limit.");
+        }
+      }
+      var amount = 0;
+      if (price.value.trim() !== "") {
+        amount = parseMoney(price.value);
+        if (amount === null) bad("price", "Type the price like 12.50.");
+        else if (amount !== 0 && amount < MIN_PRICE) bad("price", "Tickets cost at least " + money(MIN_PRICE, cur.value) + ", or leave it empty for free.");
+        else if (amount > MAX_PRICE) bad("price", "Tickets cost at most " + money(MAX_PRICE, cur.value) + ".");
+      }
+      if (problems.length) { showErrors(errorsBox, problems); return; }
+      errorsBox.hidden = true;
+
+      busy(submit, true);
+      try {
+        var who = null;
+        try { who = await me(); } catch (e) { /* an event can be created without a host name */ }
+        var id = newId();
+        if (await sdk.shared.get(keys.event(id))) id = newId();
+        var event = {
+          v: 1, title: t, about: String(about.value || "").trim(), start: start,
+          tz: Intl.DateTimeFormat().resolvedOptions().timeZone || "",
+          place: pl, capacity: capacity, price: amount || 0, currency: amount ? cur.value : "",
+          by: who ? who.name : "", owner: who ? who.id : "", at: Date.now(), canceled: false
+        };
+        await sdk.shared.set(keys.event(id), event);
+        await remember({ id: id, title: t, start: start, role: "host" });
+        eventView(id, { created: true });
+      } catch (e) {
+        busy(submit, false);
+        showErrors(errorsBox, [{ text: "The event wasn't created. " + errText(e, { denied: "Events needs shared storage to save an event everyone can see. You said no; allow it under Me → Mini-programs and try again." }) }]);
+      }
+    });
+
+    setView([backButton(), h("h1", null, "New event"), form]);
+    title.focus();
+  }
+
+  function showErrors(box, problems) {
+    box.textContent = "";
+    append(box, [
+      h("p", null, problems.length === 1 ? "There is a problem" : "There are " + problems.length + " problems"),
+      h("ul", null, problems.map(function (p) {
+        if (!p.id) return h("li", null, p.text);
+        return h("li", null, h("a", { href: "#" + p.id, onclick: function (ev) {
+          ev.preventDefault();
+          var el = document.getElementById(p.id);
+          if (el) el.focus();
+        } }, p.text));
+      }))
+    ]);
+    box.hidden = false;
+    box.focus();
+  }
+
+  function notFound(why) {
+    setView([backButton(), h("div", { class: "empty card" },
+      icon("calendar", 64),
+      h("h1", null, "Event not found"),
+      h("p", null, why || "This event doesn't exist. It may have been removed, or the link is incomplete."),
+      h("button", { type: "button", class: "btn btn--primary", onclick: function () { createView(); } }, "Create an event"))]);
+  }
+
+  function loadFailed(e, retry) {
+    setView([backButton(), h("h1", null, "Couldn't open the event"),
+      h("div", { class: "notice notice--error", role: "alert" },
+        h("p", null, errText(e, { denied: "Events needs shared storage to show events. You said no; allow it under Me → Mini-programs and try again." })),
+        h("button", { type: "button", class: "btn btn--small", onclick: retry }, "Try again"))]);
+  }
+
+  /* One event: details, RSVP or ticket, who's going */
+  async function eventView(id, opts) {
+    opts = opts || {};
+    if (!ID_RE.test(id)) { notFound("This link doesn't point to an event."); return; }
+    loading();
+    var token = viewToken;
+    var ev, who = null, profileError = null, taken = 0, records = {}, held = 0;
+    try {
+      ev = await sdk.shared.get(keys.event(id));
+      if (token !== viewToken) return;
+      if (!validEvent(ev)) { notFound(); return; }
+      try { who = await me(); } catch (e) { profileError = e; }
+      var got = await Promise.all([
+        sdk.shared.get(keys.taken(id)),
+        sdk.shared.list(keys.rsvpPrefix(id)),
+        who ? sdk.shared.get(keys.member(id, who.id)) : 0
+      ]);
+      taken = Math.max(0, Number(got[0]) || 0);
+      records = got[1] || {};
+      held = Number(got[2]) || 0;
+    } catch (e) {
+      if (token !== viewToken) return;
+      if (e.code === "not_found") { notFound(); return; }
+      loadFailed(e, function () { eventView(id, opts); });
+      return;
+    }
+    if (token !== viewToken) return;
+
+    var prefix = keys.rsvpPrefix(id);
+    var myKey = who ? keys.rsvp(id, who.id) : "";
+    var mine = who ? records[myKey] : null;
+    var attendees = Object.keys(records).filter(function (k) { return isAttendee(records[k]); })
+      .map(function (k) { return { key: k, member: k.slice(prefix.length), rec: records[k] }; })
+      .sort(function (a, b) { return (a.rec.at || 0) - (b.rec.at || 0); });
+
+    var now = Date.now();
+    var paid = ev.price > 0;
+    var past = ev.start < now;
+    var canceled = !!ev.canceled;
+    var isOwner = !!(who && ev.owner && ev.owner === who.id);
+    var full = ev.capacity > 0 && taken >= ev.capacity;
+    var going = held >= 1 && isAttendee(mine);
+    // A spot held without a confirmed record: a ticket payment that didn't
+    // finish, or an RSVP interrupted between its steps.
+    var unfinished = held >= 1 && !going;
+
+    var state = { id: id, ev: ev, who: who };
+
+    var statusTags = [];
+    if (canceled) statusTags.push(h("span", { class: "tag tag--danger" }, "Canceled"));
+    else if (past) statusTags.push(h("span", { class: "tag" }, "Past event"));
+    if (going) statusTags.push(h("span", { class: "tag tag--ok" }, icon("check", 14), paid ? "You have a ticket" : "You're going"));
+    if (!canceled && !past && full && !going) statusTags.push(h("span", { class: "tag tag--warn" }, "Full"));
+    if (isOwner) statusTags.push(h("span", { class: "tag" }, "You're hosting"));
+
+    var d = new Date(ev.start);
+    var spots;
+    if (ev.capacity > 0) {
+      var left = Math.max(0, ev.capacity - taken);
+      spots = h("li", null, icon("people"), h("span", { style: "flex:1" },
+        fmtNum.format(Math.min(taken, ev.capacity)) + " of " + count(ev.capacity, "spot", "spots") + " taken",
+        h("span", { class: "fact__sub" }, left ? count(left, "spot", "spots") + " left" : "No spots left"),
+        h("span", { class: "meter" + (left ? "" : " meter--full"), "aria-hidden": "true" },
+          h("span", { style: "width:" + Math.min(100, taken / ev.capacity * 100).toFixed(1) + "%" }))));
+    } else {
+      spots = h("li", null, icon("people"), h("span", null, count(attendees.length, "person", "people") + " going",
+        h("span", { class: "fact__sub" }, "No limit on numbers")));
+    }
+
+    var card = h("section", { class: "card" },
+      h("div", { class: "event-head" }, tile(ev.start, past || canceled),
+        h("div", null,
+          h("h1", null, ev.title),
+          ev.by ? h("p", { class: "muted" }, "Hosted by " + ev.by) : null)),
+      statusTags.length ? h("p", { class: "status" }, statusTags) : null,
+      h("ul", { class: "facts" },
+        h("li", null, icon("clock"), h("span", null, h("time", { datetime: d.toISOString() }, fmtWhen.format(d)),
+          h("span", { class: "fact__sub" }, relative(ev.start)))),
+        h("li", null, icon("pin"), h("span", null, ev.place)),
+        h("li", null, icon("ticket"), h("span", null, paid ? money(ev.price, ev.currency) + " per ticket" : "Free",
+          h("span", { class: "fact__sub" }, paid ? "Paid through Plaza's checkout" : "Just RSVP"))),
+        spots),
+      ev.about ? h("p", { class: "about" }, ev.about) : null);
+
+    var nodes = [backButton()];
+    if (opts.created) {
+      nodes.push(h("div", { class: "notice", role: "status" },
+        h("p", null, h("strong", null, "Event created. "), "Share it to a chat so people can RSVP.")));
+    }
+    if (opts.notice) nodes.push(h("div", { class: "notice" + (opts.error ? " notice--error" : ""), role: opts.error ? "alert" : "status" }, h("p", null, opts.notice)));
+    nodes.push(card);
+
+    // What this member can do now.
+    var act = h("div", { class: "card" });
+    if (canceled) {
+      append(act, h("p", null, "The host canceled this event." + (paid && going ? " Ask " + (ev.by || "the host") + " about your ticket." : "")));
+    } else if (past) {
+      append(act, h("p", null, going ? "This event has passed. Hope it was a good one!" : "This event has passed; RSVPs are closed."));
+    } else if (profileError) {
+      append(act, h("div", { class: "notice notice--warn" },
+        h("p", null, profileError.code === "consent_denied"
+          ? "To RSVP, Events needs your name and member id so the host knows who's coming and everyone RSVPs once. You said no; allow Profile for Events under Me → Mini-programs, then try again."
+          : "You can't RSVP right now. " + errText(profileError)),
+        h("button", { type: "button", class: "btn btn--small", onclick: function () { eventView(id); } }, "Try again")));
+    } else if (going && !paid) {
+      append(act, h("p", null, "You're on the list. Can't make it? Free up your spot for someone else."),
+        confirmButton("Cancel my RSVP", "Cancel your RSVP? Your spot goes to the next person.", "Yes, cancel", "Keep my spot", function () { return cancelRsvp(state); }));
+    } else if (going && paid) {
+      append(act, h("p", null, "Your ticket is paid. See you there!"),
+        h("p", { class: "muted small" }, "Paid tickets can't be canceled here. If you can't come, tell " + (ev.by || "the host") + "."));
+    } else if (unfinished && paid) {
+      var payBtn = h("button", { type: "button", class: "btn btn--primary" }, "Pay " + money(ev.price, ev.currency));
+      payBtn.addEventListener("click", function () { busy(payBtn, true); payAndConfirm(state, opts); });
+      var relBtn = h("button", { type: "button", class: "btn" }, "Release my spot");
+      relBtn.addEventListener("click", async function () {
+        busy(relBtn, true);
+        try { await release(state); toast("Your spot was released."); } catch (e) { toast("Your spot is still held. " + errText(e), true); }
+        eventView(id);
+      });
+      append(act, h("div", { class: "notice notice--warn" },
+        h("p", null, "Your ticket isn't paid yet, so your spot is only held. Pay to confirm it, or release it for someone else.")),
+        h("div", { class: "actions" }, payBtn, relBtn));
+    } else if (unfinished) {
+      var finish = h("button", { type: "button", class: "btn btn--primary" }, "Finish my RSVP");
+      finish.addEventListener("click", async function () {
+        busy(finish, true);
+        try {
+          await sdk.shared.set(keys.rsvp(id, who.id), { name: who.name, at: Date.now() });
+          await remember({ id: id, title: ev.title, start: ev.start, role: "going" });
+          toast("You're going!");
+        } catch (e) { toast("Your RSVP isn't finished. " + errText(e), true); }
+        eventView(id);
+      });
+      append(act, h("p", null, "Your RSVP was interrupted; your spot is held."), finish);
+    } else if (full) {
+      append(act, h("p", null, "All " + count(ev.capacity, "spot is", "spots are") + " taken. If someone cancels, a spot opens up here."));
+    } else {
+      var rsvp = h("button", { type: "button", class: "btn btn--block" + (opts.created ? "" : " btn--primary") },
+        paid ? "Buy a ticket · " + money(ev.price, ev.currency) : "RSVP: I'm going");
+      var rsvpErr = h("p", { class: "field__error", role: "alert", hidden: true });
+      rsvp.addEventListener("click", async function () {
+        busy(rsvp, true);
+        rsvpErr.hidden = true;
+        try {
+          await takeSpot(state, paid);
+        } catch (e) {
+          busy(rsvp, false);
+          rsvpErr.textContent = "You're not on the list yet. " + errText(e, { denied: "Events needs shared storage to record RSVPs. You said no; allow it under Me → Mini-programs." });
+          rsvpErr.hidden = false;
+        }
+      });
+      append(act, rsvp, rsvpErr);
+      if (paid) append(act, h("p", { class: "muted small", style: "margin:8px 0 0" }, "Plaza asks you to confirm, then opens the checkout. Your spot is held while you pay."));
+    }
+
+    var shareBtn = h("button", { type: "button", class: "btn" + (opts.created ? " btn--primary" : "") }, icon("share"), "Share to a chat");
+    shareBtn.addEventListener("click", async function () {
+      busy(shareBtn, true);
+      try {
+        await sdk.share({ title: clip("Event: " + ev.title + " · " + fmtShort.format(new Date(ev.start)), 120), path: "#event=" + id });
+        toast("Shared to the chat.");
+      } catch (e) {
+        if (e.code === "consent_denied") toast("Not shared.");
+        else toast("Couldn't share the event. " + errText(e), true);
+      } finally { busy(shareBtn, false); }
+    });
+    var actions = h("div", { class: "actions" });
+    if (!canceled && !past) append(actions, shareBtn);
+    if (isOwner && !canceled && !past) {
+      append(actions, confirmButton("Cancel event", "Cancel this event for everyone?" + (paid ? " Paid tickets aren't refunded automatically." : ""),
+        "Yes, cancel event", "Keep it", function () { return cancelEvent(state); }, true));
+    }
+    if (actions.childNodes.length) append(act, actions);
+    if (act.childNodes.length) nodes.push(act);
+
+    // Who's going
+    var people = h("section", { class: "card", "aria-labelledby": "going-h" },
+      h("h2", { id: "going-h" }, "Going (" + fmtNum.format(attendees.length) + ")"));
+    if (!attendees.length) {
+      append(people, h("p", { class: "muted" }, past ? "Nobody RSVPed." : "Nobody yet. Be the first!"));
+    } else {
+      append(people, h("ul", { class: "people" }, attendees.map(function (a) {
+        var you = who && a.member === who.id;
+        return h("li", null,
+          h("span", { class: "avatar", "aria-hidden": "true" }, initials(a.rec.name)),
+          h("span", null, a.rec.name || "Someone", you ? h("span", { class: "you" }, " (you)") : null,
+            a.member === ev.owner ? h("span", { class: "you" }, " · host") : null),
+          isOwner && a.rec.paid ? h("span", { class: "when" }, "Paid") : null);
+      })));
+    }
+    if (held === 0 && taken > attendees.length && paid && !canceled && !past) {
+      append(people, h("p", { class: "muted small" },
+        count(taken - attendees.length, "spot is", "spots are") + " held for people paying for a ticket."));
+    }
+    if (isOwner && paid) {
+      var sold = attendees.filter(function (a) { return a.rec.paid; }).length;
+      append(people, h("p", { class: "muted small" }, count(sold, "ticket", "tickets") + " sold · " + money(sold * ev.price, ev.currency)));
+    }
+    nodes.push(people);
+
+    setView(nodes, !opts.keepFocus);
+  }
+
+  // A button that turns into an inline "are you sure?" (sandboxed minis
+  // can't use window.confirm).
+  function confirmButton(label, question, yesLabel, noLabel, action, secondary) {
+    var wrap = h("div", secondary ? null : { class: "actions" });
+    var btn = h("button", { type: "button", class: "btn btn--danger" }, label);
+    var box = h("div", { class: "confirm", role: "group", hidden: true });
+    var qid = "q" + Math.random().toString(36).slice(2);
+    box.setAttribute("aria-labelledby", qid);
+    var yes = h("button", { type: "button", class: "btn btn--primary btn--danger btn--small" }, yesLabel);
+    var no = h("button", { type: "button", class: "btn btn--small" }, noLabel);
+    append(box, [h("p", { id: qid }, question), h("div", { class: "row" }, yes, no)]);
+    btn.addEventListener("click", function () { box.hidden = false; btn.hidden = true; no.focus(); });
+    no.addEventListener("click", function () { box.hidden = true; btn.hidden = false; btn.focus(); });
+    yes.addEventListener("click", async function () {
+      busy(yes, true);
+      try { await action(); } catch (e) { busy(yes, false); toast(errText(e), true); }
+    });
+    if (secondary) return [btn, box];
+    append(wrap, btn);
+    return [wrap, box];
+  }
+
+  /* The RSVP steps. Every counter moves with incr, so two members taking
+     the last spot at once can't both get it: the one whose incr passes the
+     capacity gives it back. */
+  async function takeSpot(s, paid) {
+    var id = s.id, ev = s.ev, who = s.who;
+    var fresh = await sdk.shared.get(keys.event(id));
+    if (!validEvent(fresh)) { notFound(); return; }
+    if (fresh.canceled || fresh.start < Date.now()) { eventView(id, { notice: "RSVPs for this event are closed." }); return; }
+    s.ev = ev = fresh;
+
+    var n = await sdk.shared.incr(keys.member(id, who.id), 1);
+    if (n !== 1) {
+      await sdk.shared.incr(keys.member(id, who.id), -1).catch(function () {});
+      eventView(id, { notice: "You're already on the list." });
+      return;
+    }
+    var took = false;
+    try {
+      var t = await sdk.shared.incr(keys.taken(id), 1);
+      took = true;
+      if (ev.capacity > 0 && t > ev.capacity) {
+        await undo(id, who, took);
+        eventView(id, { notice: "Sorry, the last spot just went.", error: true });
+        return;
+      }
+      await sdk.shared.set(keys.rsvp(id, who.id), paid
+        ? { name: who.name, at: Date.now(), pending: true }
+        : { name: who.name, at: Date.now() });
+    } catch (e) {
+      await undo(id, who, took);
+      throw e;
+    }
+    if (!paid) {
+      await remember({ id: id, title: ev.title, start: ev.start, role: "going" });
+      toast("You're going! See you there.");
+      eventView(id);
+      return;
+    }
+    await payAndConfirm(s, {});
+  }
+
+  async function undo(id, who, took) {
+    if (took) await sdk.shared.incr(keys.taken(id), -1).catch(function () {});
+    await sdk.shared.incr(keys.member(id, who.id), -1).catch(function () {});
+  }
+
+  // Pay for a held spot; only a "paid" payment turns it into a ticket.
+  async function payAndConfirm(s) {
+    var id = s.id, ev = s.ev, who = s.who;
+    var res;
+    try {
+      res = await sdk.requestPayment({ amount: ev.price, currency: ev.currency, description: clip("Ticket: " + ev.title, 100) });
+    } catch (e) {
+      if (e.code === "timeout") {
+        // The payment may still go through; keep the spot and let the member decide.
+        eventView(id, { notice: "Plaza couldn't confirm your payment in time. Your spot is still held.", error: true });
+        return;
+      }
+      await release(s).catch(function () {});
+      eventView(id, {
+        notice: "No ticket bought, and your spot was released. " + errText(e, {
+          denied: "You closed the payment, so Events can't sell you a ticket.",
+          unavailable: "Payments are turned off in this Plaza, so tickets can't be sold right now."
+        }),
+        error: true
+      });
+      return;
+    }
+    if (res && res.status === "paid") {
+      try {
+        await sdk.shared.set(keys.rsvp(id, who.id), { name: who.name, at: Date.now(), paid: true, order: res.order || "" });
+      } catch (e) {
+        eventView(id, { notice: "Your payment went through, but your ticket couldn't be saved. Don't pay again: tell " + (ev.by || "the host") + " (order " + (res.order || "?") + ").", error: true });
+        return;
+      }
+      await remember({ id: id, title: ev.title, start: ev.start, role: "going" });
+      toast("Ticket paid. You're going!");
+      eventView(id);
+      return;
+    }
+    await release(s).catch(function () {});
+    eventView(id, {
+      notice: (res && res.status === "expired" ? "The checkout expired" : "Payment canceled") + ": no ticket bought, and your spot was released.",
+      error: true
+    });
+  }
+
+  // Give a held spot back: member counter to 0, one spot freed, record marked.
+  async function release(s) {
+    var id = s.id, who = s.who;
+    var n = await sdk.shared.incr(keys.member(id, who.id), -1);
+    if (n < 0) {
+      // Wasn't holding one after all: put the counter back.
+      await sdk.shared.incr(keys.member(id, who.id), 1).catch(function () {});
+      return;
+    }
+    await sdk.shared.incr(keys.taken(id), -1);
+    await sdk.shared.set(keys.rsvp(id, who.id), { canceled: true, at: Date.now() });
+  }
+
+  async function cancelRsvp(s) {
+    await release(s);
+    await forget(s.id);
+    toast("RSVP canceled. Your spot is free for someone else.");
+    eventView(s.id);
+  }
+
+  async function cancelEvent(s) {
+    var fresh = await sdk.shared.get(keys.event(s.id));
+    if (!validEvent(fresh)) { notFound(); return; }
+    fresh.canceled = true;
+    fresh.canceledAt = Date.now();
+    await sdk.shared.set(keys.event(s.id), fresh);
+    toast("Event canceled.");
+    eventView(s.id);
+  }
+
+  /* ---------- start ---------- */
+
+  // plaza.launch.path is what a card was shared with ("#event=<id>"); accept
+  // it with or without the "#", and fall back to our own location hash.
+  function launchParams(raw) {
+    var p = String(raw || "").replace(/^[#/?]+/, "");
+    try { p = decodeURIComponent(p); } catch (e) { /* keep it as it is */ }
+    var out = {};
+    p.split("&").forEach(function (kv) {
+      var i = kv.indexOf("=");
+      if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
+    });
+    return out;
+  }
+  function route(raw) {
+    var params = launchParams(raw);
+    if (params.event !== undefined) eventView(params.event);
+    else home();
+  }
+
+  if (!sdk) {
+    setView([h("h1", null, "Events"), h("div", { class: "notice notice--error" },
+      h("p", null, "Events runs inside Plaza. Open it from the Minis tab or from an event card in a chat."))]);
+    return;
+  }
+  route((sdk.launch && sdk.launch.path) || location.hash);
+  window.addEventListener("hashchange", function () { route(location.hash); });
+})();
