@@ -92,10 +92,10 @@ func ReadZip(data []byte) (Bundle, Manifest, error) {
 		}
 		// The headers' sizes are a cheap first refusal; the real sizes are
 		// counted while reading.
-		declared += f.UncompressedSize64
-		if declared > MaxUnpackedBytes {
+		if f.UncompressedSize64 > MaxUnpackedBytes-declared {
 			return nil, Manifest{}, errUnpacked
 		}
+		declared += f.UncompressedSize64
 	}
 
 	names := make([]string, len(files))
@@ -115,7 +115,9 @@ func ReadZip(data []byte) (Bundle, Manifest, error) {
 			return nil, Manifest{}, fmt.Errorf("The bundle's file %q can't be read: the zip is damaged.", f.Name)
 		}
 		content, err := readLimited(rc, int64(f.UncompressedSize64), budget)
-		rc.Close()
+		if cerr := rc.Close(); err == nil {
+			err = cerr
+		}
 		if errors.Is(err, errUnpacked) {
 			return nil, Manifest{}, err
 		}
@@ -169,12 +171,14 @@ func readFS(fsys fs.FS, dir string) (memBundle, Manifest, error) {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		var size int64
+		var size int64 // only a hint: without it the buffer grows as it reads
 		if info, err := f.Stat(); err == nil {
 			size = info.Size()
 		}
 		content, err := readLimited(f, size, budget)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return err
 		}

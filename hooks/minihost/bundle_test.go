@@ -7,6 +7,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"io/fs"
+	"math"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -231,6 +232,7 @@ func TestReadZipInvalid(t *testing.T) {
 		{"duplicate in a folder", makeZip(t, with(inFolder("poll", goodFiles()), zipEntry{name: "poll/js/poll.js", body: "again"})), `two files named "poll/js/poll.js"`},
 		{"too many files", makeZip(t, tooMany), "The bundle has more than 200 files."},
 		{"headers say too large", bombZip(t, MaxUnpackedBytes+1, 10), "The bundle is larger than 20 MB unpacked."},
+		{"headers claim the most there is", bombZip(t, math.MaxUint64, 10), "The bundle is larger than 20 MB unpacked."},
 		{"headers lie about a bomb", bombZip(t, 10, MaxUnpackedBytes+1), `The bundle's file "bomb.txt" can't be read: the zip is damaged.`},
 		{"headers lie a little", bombZip(t, 1000, 1001), `"bomb.txt" can't be read`},
 		{"too large unpacked, honestly", makeZip(t, with(goodFiles(),
@@ -265,6 +267,32 @@ func TestReadZipDamaged(t *testing.T) {
 	data[i+1] ^= 0xff
 	_, _, err := ReadZip(data)
 	if err == nil || !strings.Contains(err.Error(), `"index.html" can't be read`) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestReadZipUnknownMethod(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range goodFiles() {
+		h := &zip.FileHeader{Name: e.name, Method: zip.Store, CRC32: crc32.ChecksumIEEE([]byte(e.body)),
+			CompressedSize64: uint64(len(e.body)), UncompressedSize64: uint64(len(e.body))}
+		if e.name == "icon.svg" {
+			h.Method = 14 // LZMA, which archive/zip doesn't read
+		}
+		w, err := zw.CreateRaw(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(e.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadZip(buf.Bytes())
+	if err == nil || !strings.Contains(err.Error(), `"icon.svg" is compressed in a way Plaza can't read`) {
 		t.Errorf("got %v", err)
 	}
 }
