@@ -140,4 +140,3 @@ func notify(c *call) (any, error) {
 	chat.HubOf(c.e.App).Publish([]string{c.e.Auth.Id}, chat.Event{Name: "note", Data: data})
 	return true, nil
 }
-

@@ -262,7 +262,7 @@ func TestShareAndNotify(t *testing.T) {
 	// The host page lists the member's chats for the picker.
 	a.Get("/minis/tester").Expect(http.StatusOK, "Ben")
 	result(t, a.Bridge("tester", "share", map[string]string{"room": room.Id, "title": "Vote: lunch?", "path": "#poll=abc"}), nil)
-	chatPage := s.SignedIn(ben).Get("/chats/" + room.Id).Expect(http.StatusOK, "Vote: lunch?")
+	chatPage := s.SignedIn(ben).Get("/chats/"+room.Id).Expect(http.StatusOK, "Vote: lunch?")
 	if href, _ := chatPage.Doc.Find("[data-testid=mini-card]").Attr("href"); href != "/minis/tester#poll=abc" {
 		t.Errorf("card links to %q", href)
 	}
