@@ -719,12 +719,18 @@
       }
       await release(s).catch(function () {});
       eventView(id, {
-        notice: "No ticket bought, and your spot was released. " + errText(e, {
-          denied: "You closed the payment, so Events can't sell you a ticket.",
-          unavailable: "Payments are turned off in this Plaza, so tickets can't be sold right now."
-        }),
+        notice: e.code === "consent_denied"
+          ? "Payment canceled: no ticket bought, and your spot was released."
+          : "No ticket bought, and your spot was released. " + errText(e, {
+            unavailable: "Payments are turned off in this Plaza, so tickets can't be sold right now."
+          }),
         error: true
       });
+      return;
+    }
+    if (res && res.status === "pending") {
+      // Plaza stopped waiting before the checkout settled: keep the spot.
+      eventView(id, { notice: "Your payment hasn't settled yet. Your spot is still held.", error: true });
       return;
     }
     if (res && res.status === "paid") {
