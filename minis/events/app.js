@@ -22,6 +22,8 @@
   var toastEl = document.getElementById("toast");
 
   var ID_RE = /^[a-z0-9]{4,32}$/;
+  var SHARE_TITLE_MAX = 80;    // Plaza refuses longer card titles
+  var PAY_TEXT_MAX = 120;      // and longer payment descriptions
   var CURRENCIES = ["usd", "eur", "gbp"];
   var MIN_PRICE = 50;          // 0.50: below this card payments cost more than they bring
   var MAX_PRICE = 1000000;     // 10,000.00
@@ -166,7 +168,12 @@
     for (var i = 0; i < b.length; i++) s += abc[b[i] & 31];
     return s;
   }
-  function clip(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
+  // Shorten to n characters (code points, as Plaza counts them), ending in "…".
+  function clip(s, n) {
+    var a = Array.from(String(s));
+    return a.length > n ? a.slice(0, Math.max(0, n - 1)).join("").trimEnd() + "…" : a.join("");
+  }
+  function runes(s) { return Array.from(String(s)).length; }
   function tidy(s) { return String(s || "").trim().replace(/[ \t]+/g, " "); }
 
   /* ---------- SDK wrappers ---------- */
@@ -593,7 +600,8 @@
     shareBtn.addEventListener("click", async function () {
       busy(shareBtn, true);
       try {
-        await sdk.share({ title: clip("Event: " + ev.title + " · " + fmtShort.format(new Date(ev.start)), 120), path: "#event=" + id });
+        var when = " · " + fmtShort.format(new Date(ev.start));
+        await sdk.share({ title: clip(ev.title, SHARE_TITLE_MAX - runes(when)) + when, path: "#event=" + id });
         toast("Shared to the chat.");
       } catch (e) {
         if (e.code === "consent_denied") toast("Not shared.");
@@ -710,7 +718,7 @@
     var id = s.id, ev = s.ev, who = s.who;
     var res;
     try {
-      res = await sdk.requestPayment({ amount: ev.price, currency: ev.currency, description: clip("Ticket: " + ev.title, 100) });
+      res = await sdk.requestPayment({ amount: ev.price, currency: ev.currency, description: clip("Ticket: " + ev.title, PAY_TEXT_MAX) });
     } catch (e) {
       if (e.code === "timeout") {
         // The payment may still go through; keep the spot and let the member decide.

@@ -24,6 +24,7 @@
   var MAX_REMEMBERED = 100;
   var REFRESH_MS = 4000;
   var ID_RE = /^[a-z0-9]{4,32}$/;
+  var SHARE_TITLE_MAX = 80;   // Plaza refuses longer card titles
 
   /* ---------- small DOM kit ---------- */
 
@@ -120,7 +121,12 @@
     return s;
   }
 
-  function clip(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
+  // Shorten to n characters (code points, as Plaza counts them), ending in "…".
+  function clip(s, n) {
+    var a = Array.from(String(s));
+    return a.length > n ? a.slice(0, Math.max(0, n - 1)).join("").trimEnd() + "…" : a.join("");
+  }
+  function runes(s) { return Array.from(String(s)).length; }
 
   /* ---------- SDK wrappers ---------- */
 
@@ -649,7 +655,7 @@
     shareBtn.addEventListener("click", async function () {
       busy(shareBtn, true);
       try {
-        await sdk.share({ title: clip("Poll: " + poll.q, 120), path: "#poll=" + id });
+        await sdk.share({ title: clip(poll.q, SHARE_TITLE_MAX), path: "#poll=" + id });
         toast("Shared to the chat.");
       } catch (e) {
         if (e.code === "consent_denied") toast("Not shared.");

@@ -21,6 +21,7 @@
   var toastEl = document.getElementById("toast");
 
   var ID_RE = /^[a-z0-9]{4,32}$/;
+  var SHARE_TITLE_MAX = 80;   // Plaza refuses longer card titles
   // Currencies with two decimals, so "minor units" are always cents.
   var CURRENCIES = ["usd", "eur", "gbp", "chf", "cad", "aud", "nzd", "sek", "nok", "dkk", "pln", "cny", "inr", "sgd", "hkd", "mxn", "brl", "zar"];
   var MAX_PEOPLE = 30;
@@ -156,7 +157,12 @@
     for (var i = 0; i < b.length; i++) s += abc[b[i] & 31];
     return s;
   }
-  function clip(s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
+  // Shorten to n characters (code points, as Plaza counts them), ending in "…".
+  function clip(s, n) {
+    var a = Array.from(String(s));
+    return a.length > n ? a.slice(0, Math.max(0, n - 1)).join("").trimEnd() + "…" : a.join("");
+  }
+  function runes(s) { return Array.from(String(s)).length; }
   function tidy(s) { return String(s || "").trim().replace(/\s+/g, " "); }
 
   /* ---------- the arithmetic ---------- */
@@ -231,9 +237,24 @@
 
   function total(bill) { return bill.expenses.reduce(function (a, x) { return a + x.amount; }, 0); }
 
+  // The card title: "Dinner: Ben owes Ana $22.50, Chen owes Ana $14.99",
+  // as many transfers as fit in Plaza's 80 characters, then "+2 more".
   function summary(title, transfers, cur) {
-    if (!transfers.length) return title + ": everyone's square";
-    return title + ": " + transfers.map(function (t) { return t.from + " owes " + t.to + " " + money(t.amount, cur); }).join(", ");
+    if (!transfers.length) return clip(title, SHARE_TITLE_MAX - 19) + ": everyone's square";
+    var parts = transfers.map(function (t) { return t.from + " owes " + t.to + " " + money(t.amount, cur); });
+    var out = clip(title, 32) + ": ";
+    for (var i = 0; i < parts.length; i++) {
+      var more = parts.length - i - 1;
+      var tail = more ? " +" + more + " more" : "";
+      var next = out + (i ? ", " : "") + parts[i];
+      if (runes(next + tail) > SHARE_TITLE_MAX) {
+        var left = " +" + (parts.length - i) + " more";
+        if (i) return out + left;
+        return clip(next, SHARE_TITLE_MAX - runes(tail)) + tail;
+      }
+      out = next;
+    }
+    return out;
   }
 
   /* ---------- storage ---------- */
@@ -673,7 +694,7 @@
       return;
     }
     try {
-      await sdk.share({ title: clip(summary(bill.title, transfers, bill.currency), 140), path: "#bill=" + bill.id });
+      await sdk.share({ title: summary(bill.title, transfers, bill.currency), path: "#bill=" + bill.id });
       bill.sharedAt = Date.now();
       try { await saveBill(bill); } catch (e) { /* the share went out; the flag only matters for deleting */ }
       toast("Shared to the chat.");
@@ -747,7 +768,7 @@
   }
 
   // For checking the arithmetic outside Plaza (see the comment on settle).
-  window.splitbillMath = { splitShares: splitShares, balances: balances, settle: settle, parseMoney: parseMoney };
+  window.splitbillMath = { splitShares: splitShares, balances: balances, settle: settle, parseMoney: parseMoney, summary: summary };
 
   if (!sdk) {
     setView([h("h1", null, "Split the bill"), h("div", { class: "notice notice--error" },
