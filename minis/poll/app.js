@@ -504,6 +504,7 @@
       var t = viewToken;
       var delay = REFRESH_MS;
       var inFlight = false;
+      var ticks = 0;
       var tick = async function () {
         if (t !== viewToken || inFlight) return;
         clearTimeout(refreshTimer);
@@ -514,6 +515,12 @@
             if (t !== viewToken) return;
             results.update(counts);
             delay = REFRESH_MS;
+            // Now and then, check whether the owner has ended the poll.
+            if (++ticks % 5 === 0) {
+              var latest = await sdk.shared.get(keys.poll(id));
+              if (t !== viewToken) return;
+              if (validPoll(latest) && latest.closed) { inFlight = false; pollView(id, { keepFocus: true }); return; }
+            }
           } catch (e) {
             if (t !== viewToken) return;
             results.stale(e);
