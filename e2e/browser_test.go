@@ -44,6 +44,12 @@ func chromiumPath() string {
 // journeys must run.
 func startChromium(t *testing.T) context.Context {
 	t.Helper()
+	return startChromiumWith(t)
+}
+
+// startChromiumWith is startChromium with more Chrome features turned off.
+func startChromiumWith(t *testing.T, disable ...string) context.Context {
+	t.Helper()
 	path := chromiumPath()
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -66,7 +72,7 @@ func startChromium(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+		chromedp.Flag("disable-features", strings.Join(append([]string{"Translate", "MediaRouter", "OptimizationHints"}, disable...), ",")),
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.UserDataDir(t.TempDir()),

@@ -164,3 +164,165 @@ func waitVisible(sel string) chromedp.Action[chromedp.Void] {
 		return nil
 	})
 }
+
+// miniFrame finds the mini's iframe on this member's page. The journeys
+// that work inside a mini run Chromium with sandboxed frames in the page's
+// process (startChromiumWith "IsolateSandboxedIframes"), so the test can
+// reach into the frame; the sandbox itself (an opaque origin, no cookies,
+// no network) is the same, and the hostile-mini test runs with the default.
+func (b *Browser) miniFrame() *chromedp.Node {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(css("iframe[data-testid=mini-frame]")))
+	if err != nil || len(nodes) == 0 {
+		b.t.Fatalf("%s: no mini frame: %v", b.who, err)
+	}
+	return nodes[0]
+}
+
+// frameJS evaluates expr in the frame until it is truthy (up to 10 s) and
+// returns its value as JSON.
+func frameJS(ctx context.Context, frame *chromedp.Node, expr string) (string, error) {
+	return chromedp.Run(ctx, chromedp.Poll[string]("JSON.stringify("+expr+")", chromedp.WithPollingInFrame(frame),
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+}
+
+// miniAct is one thing done inside a mini: a JavaScript expression that is
+// true once done (tried until it is, for up to 10 s).
+type miniAct struct {
+	what, expr string
+}
+
+func (b *Browser) inMini(frame *chromedp.Node, name string, acts ...miniAct) {
+	b.t.Helper()
+	for _, a := range acts {
+		ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+		got, err := chromedp.Run(ctx, chromedp.Poll[bool](a.expr, chromedp.WithPollingInFrame(frame),
+			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		cancel()
+		if err != nil || !got {
+			b.t.Fatalf("%s: in the mini, step %q: %s did not happen (%v)\n  screenshot: %s", b.who, name, a.what, err, b.screenshot(name))
+		}
+	}
+}
+
+// fill sets a field's value, as typing would.
+func fill(sel, value string) miniAct {
+	return miniAct{"fill " + sel, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.focus(); el.value = %q; el.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`, sel, value)}
+}
+
+// pick clicks the element sel.
+func pick(sel string) miniAct {
+	return miniAct{"click " + sel, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (el) el.click(); return !!el; })()`, sel)}
+}
+
+// clickButton clicks the first visible, enabled button whose text contains label.
+func clickButton(label string) miniAct {
+	return miniAct{"click " + label, fmt.Sprintf(`(() => { const b = [...document.querySelectorAll("button")].find(b => b.offsetParent !== null && !b.disabled && b.textContent.includes(%q)); if (b) b.click(); return !!b; })()`, label)}
+}
+
+// shows waits until the first element matching sel contains text.
+func shows(sel, text string) miniAct {
+	return miniAct{sel + " shows " + text, fmt.Sprintf(`(() => { const el = document.querySelector(%q); return !!el && el.textContent.includes(%q); })()`, sel, text)}
+}
+
+// allowAll accepts consent sheets as they come, until none shows for a second.
+func (b *Browser) allowAll() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		quiet := time.Now()
+		for time.Since(quiet) < 1500*time.Millisecond {
+			open, err := chromedp.Evaluate[bool](`document.getElementById("mini-consent").open`)(ctx, t)
+			if err != nil {
+				return err
+			}
+			if open {
+				if _, err := chromedp.Click(css("[data-testid=consent-allow]"))(ctx, t); err != nil {
+					return err
+				}
+				quiet = time.Now()
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return nil
+	})
+}
+
+// TestJourneyPoll: Ana creates a poll in the Poll mini and shares it to her
+// chat with Ben; Ben opens it from the card in the chat; both vote; both see
+// the same results.
+func TestJourneyPoll(t *testing.T) {
+	s := testkit.Start(t)
+	anaRec, benRec := s.Member("Ana Lima", "ana@example.org"), s.Member("Ben Okafor", "ben@example.org")
+	s.SignedIn(anaRec).PostForm("/friends/"+benRec.Id+"/request", nil)
+	s.SignedIn(benRec).PostForm("/friends/"+anaRec.Id+"/accept", nil).ExpectRedirect("/u/" + anaRec.Id)
+	room := s.SignedIn(anaRec).PostForm("/chats/direct/"+benRec.Id, nil).Location
+
+	root := startChromiumWith(t, "IsolateSandboxedIframes")
+	ana, ben := newBrowser(t, root, s.URL, "ana"), newBrowser(t, root, s.URL, "ben")
+	ana.signIn("ana@example.org")
+	ben.signIn("ben@example.org")
+
+	ana.step("launcher",
+		ana.open("/minis"),
+		expectText("[data-testid=launcher]", "Poll", "Events", "Split the bill"),
+		clickAndLoad("[data-slug=poll]", http.StatusOK),
+		ana.allowAll(),
+	)
+	frame := ana.miniFrame()
+	ana.inMini(frame, "create",
+		clickButton("New poll"),
+		fill("#q", "Where shall we eat on Friday?"),
+		fill("#opt-0", "Noodles"),
+		fill("#opt-1", "Tacos"),
+		clickButton("Create poll"),
+	)
+	ana.step("consent-for-creating", ana.allowAll())
+	ana.inMini(frame, "created", shows("h1", "Where shall we eat on Friday?"), clickButton("Share to a chat"))
+	ana.step("share",
+		ana.allowAll(),
+		waitVisible("[data-testid=share-sheet]"),
+		expectText("[data-testid=share-sheet]", "Ben Okafor"),
+		chromedp.Click(css("[data-testid=share-confirm]")),
+	)
+	ana.inMini(frame, "shared", shows("#toast", "Shared"))
+
+	ben.step("card",
+		ben.open(room),
+		expectText("[data-testid=mini-card]", "Where shall we eat on Friday?", "Poll · mini-program"),
+		clickAndLoad("[data-testid=mini-card]", http.StatusOK),
+		ben.expectPath("/minis/poll"),
+		ben.allowAll(),
+	)
+	benFrame := ben.miniFrame()
+	ben.inMini(benFrame, "vote",
+		shows("h1", "Where shall we eat on Friday?"),
+		pick("input[name=choice][value='1']"),
+		clickButton("Vote"),
+	)
+	ben.step("consent-for-voting", ben.allowAll())
+	ben.inMini(benFrame, "voted", shows(".total", "1 vote"))
+
+	ana.inMini(frame, "ana-votes",
+		pick("input[name=choice][value='0']"),
+		clickButton("Vote"),
+		shows(".total", "2 votes"),
+	)
+	// Ben's open poll catches up by itself, and both read the same results.
+	ben.inMini(benFrame, "live-ish", shows(".total", "2 votes"))
+	read := func(b *Browser, frame *chromedp.Node) string {
+		ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+		defer cancel()
+		out, err := frameJS(ctx, frame, `[...document.querySelectorAll(".result")].map(r => r.querySelector(".result__label strong").textContent + "=" + r.querySelector(".result__nums").textContent).join("; ")`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if a, b := read(ana, frame), read(ben, benFrame); a != b || !strings.Contains(a, "Noodles") || !strings.Contains(a, "Tacos") {
+		t.Fatalf("results differ: ana %q, ben %q", a, b)
+	}
+	if n := s.Count("messages", "kind = 'mini_card'", nil); n != 1 {
+		t.Fatalf("%d poll cards in chats", n)
+	}
+}

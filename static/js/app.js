@@ -22,7 +22,7 @@
 
   // Show progress on the button that submitted a form, and stop double posts.
   document.addEventListener("submit", function (ev) {
-    if (ev.defaultPrevented) return;
+    if (ev.defaultPrevented || ev.target.method === "dialog") return; // sheets close, they don't post
     var btn = ev.submitter || ev.target.querySelector("button[type=submit]");
     if (!btn) return;
     if (btn.getAttribute("aria-busy") === "true") { ev.preventDefault(); return; }
