@@ -76,6 +76,7 @@ func init() {
 		"shared.set":     {"shared_storage", sharedSet},
 		"shared.incr":    {"shared_storage", sharedIncr},
 		"shared.list":    {"shared_storage", sharedList},
+		"shared.remove":  {"shared_storage", sharedRemove},
 		"requestPayment": {"payments", requestPayment},
 		"paymentStatus":  {"payments", paymentStatus},
 		"share":          {"share", share},

@@ -129,6 +129,17 @@ func storageRemove(c *call) (any, error) {
 	return true, c.own().remove(c.e.App, key)
 }
 
+func sharedRemove(c *call) (any, error) {
+	if err := c.arity(1, 1); err != nil {
+		return nil, err
+	}
+	key, err := c.key(0)
+	if err != nil {
+		return nil, err
+	}
+	return true, c.shared().remove(c.e.App, key)
+}
+
 func storageKeys(c *call) (any, error) {
 	if err := c.arity(0, 0); err != nil {
 		return nil, err

@@ -59,7 +59,8 @@
       get: function (key) { return call("shared.get", [key]); },
       set: function (key, value) { return call("shared.set", [key, value]); },
       incr: function (key, by) { return call("shared.incr", by === undefined ? [key] : [key, by]); },
-      list: function (prefix) { return call("shared.list", [prefix === undefined ? "" : prefix]); }
+      list: function (prefix) { return call("shared.list", [prefix === undefined ? "" : prefix]); },
+      remove: function (key) { return call("shared.remove", [key]); }
     }),
     requestPayment: function (o) { return call("requestPayment", args([o])); },
     share: function (o) { return call("share", args([o])); },

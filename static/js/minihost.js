@@ -15,7 +15,7 @@
 
   var METHODS = {
     "getProfile": 1, "storage.get": 1, "storage.set": 1, "storage.remove": 1, "storage.keys": 1,
-    "shared.get": 1, "shared.set": 1, "shared.incr": 1, "shared.list": 1,
+    "shared.get": 1, "shared.set": 1, "shared.incr": 1, "shared.list": 1, "shared.remove": 1,
     "requestPayment": 1, "share": 1, "notify": 1, "launchToken": 1
   };
   var LABELS = {
