@@ -224,6 +224,7 @@ func TestSharedCountersAreAtomic(t *testing.T) {
 	}
 	refused(t, clients[2].Bridge("tester", "shared.incr", "votes:a", 1.5), http.StatusBadRequest, "bad_request")
 	result(t, clients[3].Bridge("tester", "shared.remove", "votes:b"), nil)
+	list = nil
 	result(t, clients[2].Bridge("tester", "shared.list", "votes:"), &list)
 	if len(list) != 1 {
 		t.Fatalf("list after remove %v", list)
