@@ -309,7 +309,7 @@ func TestPagesAndErrors(t *testing.T) {
 	ana := s.Member("Ana", "ana@example.org")
 	c := s.SignedIn(ana)
 
-	for path, text := range map[string]string{"/chats": "No chats yet", "/moments": "No moments yet", "/market": "Nothing for sale", "/minis": "No mini-programs"} {
+	for path, text := range map[string]string{"/chats": "No chats yet", "/moments": "No moments yet", "/market": "Nothing for sale", "/minis": "Split the bill"} {
 		p := c.Get(path).Expect(http.StatusOK, text)
 		if !p.Has(`nav.tabbar a[aria-current=page]`) {
 			t.Errorf("%s: no current tab", path)
