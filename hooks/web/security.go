@@ -30,7 +30,8 @@ func securityHeaders() *hook.Handler[*core.RequestEvent] {
 			e.Set(nonceKey, nonce)
 			h := e.Response.Header()
 			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; "+
-				"style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "+
+				"style-src 'self'; img-src 'self' data: blob:; manifest-src 'self'; worker-src 'self'; "+
+				"object-src 'none'; base-uri 'none'; "+
 				"frame-ancestors 'none'; form-action 'self' "+StripeOrigins)
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Referrer-Policy", "same-origin")

@@ -27,6 +27,7 @@ func Register(app core.App) {
 	bindSessionCache(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/static/{path...}", serveStatic)
+		bindPWA(se.Router)
 		// Any path no feature claimed: an HTML 404 (PocketBase's own /api/ and
 		// /_/ routes are more specific and keep answering JSON).
 		Pages(se.Router).Route("", "/{path...}", func(e *core.RequestEvent) error {

@@ -46,4 +46,13 @@
       if (old) old.replaceWith(img); else holder.prepend(img);
     });
   }
+
+  // Installable app: the service worker keeps the shell for offline use.
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function (err) {
+        console.warn("Plaza works without offline support here:", err);
+      });
+    });
+  }
 })();
