@@ -9,6 +9,7 @@ import (
 	"plaza/hooks/chat"
 	"plaza/hooks/market"
 	"plaza/hooks/minihost"
+	"plaza/hooks/moderation"
 	"plaza/hooks/moments"
 	"plaza/hooks/pay"
 	"plaza/hooks/web"
@@ -25,4 +26,5 @@ func Register(app core.App) {
 	pay.Register(app)
 	market.Register(app)
 	minihost.Register(app)
+	moderation.Register(app)
 }

@@ -66,6 +66,7 @@ type MessageVM struct {
 	Attachments []Attachment
 	Mentions    []string
 	Card        *MiniCardVM // a mini_card message
+	Hidden      bool        // hidden by moderators (the author still sees it, labelled)
 }
 
 // MiniCardVM is a card that opens a mini-program.

@@ -60,6 +60,7 @@ type ListingPageVM struct {
 	Payments bool // Stripe is configured: Buy works
 	Admin    bool // the viewer administers Plaza (sees how to set up payments)
 	Buy      BuyVM
+	Hidden   bool // by moderators: only the seller sees it
 }
 
 // BuyVM is the buy form's state: what was typed and what went wrong. Field

@@ -38,6 +38,7 @@ type PostVM struct {
 	Liked    bool
 	Likers   []Person
 	Comments []CommentVM
+	Hidden   bool // by moderators: only its author sees it
 }
 
 // Photo is a moment's picture.
@@ -53,6 +54,8 @@ type CommentVM struct {
 	Body      string
 	At        string
 	CanDelete bool
+	Own       bool
+	Hidden    bool // by moderators: only its author sees it
 }
 
 // PostPageVM is one moment with its comment form.

@@ -21,6 +21,7 @@ type roomListRow struct {
 	MsgKind     string         `db:"msg_kind"`
 	MsgBody     string         `db:"msg_body"`
 	MsgRecalled bool           `db:"msg_recalled"`
+	MsgHidden   bool           `db:"msg_hidden"`
 	MsgAuthor   string         `db:"msg_author"`
 	MsgAuthorID string         `db:"msg_author_id"`
 	OtherID     string         `db:"other_id"`
@@ -33,7 +34,7 @@ func roomsOf(app core.App, me string, limit int) ([]roomListRow, error) {
 	var rows []roomListRow
 	err := app.DB().NewQuery(`
 		SELECT r.id, r.kind, r.title, r.last_seq, r.last_at, m.last_read_seq, m.muted,
-			COALESCE(lm.kind, '') AS msg_kind, COALESCE(lm.body, '') AS msg_body, COALESCE(lm.recalled, 0) AS msg_recalled,
+			COALESCE(lm.kind, '') AS msg_kind, COALESCE(lm.body, '') AS msg_body, COALESCE(lm.recalled, 0) AS msg_recalled, COALESCE(lm.hidden, 0) AS msg_hidden,
 			COALESCE(au.name, '') AS msg_author, COALESCE(lm.author, '') AS msg_author_id,
 			COALESCE(o.id, '') AS other_id, COALESCE(o.name, '') AS other_name, COALESCE(o.avatar, '') AS other_avatar
 		FROM room_members m

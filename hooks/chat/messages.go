@@ -245,7 +245,7 @@ func serveAttachment(e *core.RequestEvent) error {
 	for _, f := range m.GetStringSlice("attachments") {
 		found = found || f == name
 	}
-	if !found {
+	if !found || (m.GetBool("hidden") && m.GetString("author") != e.Auth.Id) {
 		return e.NotFoundError("", nil)
 	}
 	token, err := e.Auth.NewFileToken()

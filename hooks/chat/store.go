@@ -342,6 +342,23 @@ func Recall(app core.App, m *core.Record, author string) error {
 	return err
 }
 
+// SetHidden hides a message from everyone but its author (moderation), or
+// shows it again. Open tabs and reconnecting ones get the change like an edit.
+func SetHidden(app core.App, id string, hidden bool) error {
+	_, err := write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
+		cur, err := tx.FindRecordById("messages", id)
+		if err != nil {
+			return nil, err
+		}
+		if cur.GetBool("hidden") == hidden {
+			return nil, nil
+		}
+		cur.Set("hidden", hidden)
+		return []*core.Record{cur}, restamp(tx, sq, cur)
+	})
+	return err
+}
+
 // History returns up to limit messages of a room before seq (0: the newest),
 // oldest first.
 func History(app core.App, room string, before, limit int) ([]*core.Record, error) {

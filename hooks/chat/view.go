@@ -46,6 +46,8 @@ func preview(r roomListRow, group bool) string {
 		return "No messages yet"
 	case r.MsgRecalled:
 		text = "Message recalled"
+	case r.MsgHidden:
+		return "A message was hidden by moderators"
 	case r.MsgKind == "system":
 		return r.MsgBody
 	case r.MsgKind == "mini_card":
@@ -133,6 +135,15 @@ func messageView(m *core.Record, people map[string]templates.Person, quoted map[
 		Mentions: mentions,
 	}
 	vm.CanRecall = vm.Own && time.Since(m.GetDateTime("created").Time()) < recallWindow
+	if m.GetBool("hidden") {
+		// Live events render once for the whole room, so only a page the
+		// author loads (viewer == author) keeps the text, labelled.
+		vm.Hidden = true
+		if !vm.Own {
+			vm.Body, vm.Reply, vm.Kind = "", nil, "hidden"
+			return vm
+		}
+	}
 	if vm.Kind == "mini_card" {
 		var card MiniCard
 		if json.Unmarshal([]byte(vm.Body), &card) == nil && card.Slug != "" {

@@ -152,7 +152,7 @@ func showSeller(e *core.RequestEvent) error {
 		statuses = append(statuses, listingDraft, listingHidden)
 	}
 	rows, err := findListings(e.App, listingQuery{
-		Seller: u.Id, Sort: sortNewest, Statuses: statuses,
+		Seller: u.Id, Sort: sortNewest, Statuses: statuses, Hidden: vm.Own,
 		After: e.Request.URL.Query().Get("after"), Limit: listingPageSize,
 	})
 	if errors.Is(err, errBadCursor) {

@@ -152,6 +152,9 @@ func setListingShown(app core.App, r *core.Record, shown bool) error {
 // what is for sale or sold, only the seller drafts and hidden ones (the
 // REST API's rule, in Go).
 func listingVisibleTo(r *core.Record, member string) bool {
+	if r.GetBool("hidden") { // by moderators
+		return r.GetString("seller") == member
+	}
 	switch r.GetString("status") {
 	case listingActive, listingSold:
 		return true
@@ -199,6 +202,7 @@ type listingQuery struct {
 	Sort     string   // newest, price_asc, price_desc
 	Seller   string   // "" for every seller
 	Statuses []string // which states to show
+	Hidden   bool     // also listings moderators hid (the seller's own page)
 	After    string   // the cursor of the last listing on the previous page
 	Limit    int
 }
@@ -251,6 +255,9 @@ func findListings(app core.App, q listingQuery) ([]listingRow, error) {
 		From("listings").Where(dbx.In("status", statuses...))
 	if q.Seller != "" {
 		sel.AndWhere(dbx.HashExp{"seller": q.Seller})
+	}
+	if !q.Hidden {
+		sel.AndWhere(dbx.HashExp{"hidden": false})
 	}
 	if q.Category != "" {
 		sel.AndWhere(dbx.HashExp{"category": q.Category})

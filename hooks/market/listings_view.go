@@ -112,6 +112,7 @@ func listingPage(e *core.RequestEvent, listing *core.Record, buy templates.BuyVM
 		Payments: pay.Enabled(e.App),
 		Admin:    e.Auth.GetString("role") == "admin",
 		Buy:      buy,
+		Hidden:   listing.GetBool("hidden"),
 	}
 	for _, name := range listing.GetStringSlice("photos") {
 		vm.Photos = append(vm.Photos, templates.Photo{

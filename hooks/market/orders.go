@@ -39,7 +39,7 @@ func bindOrders(pages *router.RouterGroup[*core.RequestEvent]) {
 // the stock, then Stripe Checkout. Refusals re-render the listing.
 func buy(e *core.RequestEvent) error {
 	listing, err := e.App.FindRecordById("listings", e.Request.PathValue("listingId"))
-	if err != nil || (listing.GetString("seller") != e.Auth.Id && !forSale(listing.GetString("status"))) {
+	if err != nil || (listing.GetString("seller") != e.Auth.Id && (!forSale(listing.GetString("status")) || listing.GetBool("hidden"))) {
 		return e.NotFoundError("This listing isn't for sale.", err)
 	}
 	vm := templates.BuyVM{Quantity: strings.TrimSpace(e.Request.FormValue("quantity"))}

@@ -19,6 +19,7 @@ import (
 // seesReactionsOf), never cached.
 
 type card struct {
+	hidden                                 bool // by moderators
 	id, author, body, location, visibility string
 	audience                               int // how many members only/except names
 	photos                                 []string
@@ -38,6 +39,7 @@ type commentRow struct {
 	Author  string         `db:"author"`
 	Body    string         `db:"body"`
 	ReplyTo string         `db:"reply_to"`
+	Hidden  bool           `db:"hidden"`
 	Created types.DateTime `db:"created"`
 }
 
@@ -171,12 +173,13 @@ func cards(app core.App, ids []string) (map[string]*card, error) {
 		Visibility string                  `db:"visibility"`
 		Audience   types.JSONArray[string] `db:"audience"`
 		Photos     types.JSONArray[string] `db:"photos"`
+		Hidden     bool                    `db:"hidden"`
 		Created    types.DateTime          `db:"created"`
 	}
 	var likes []likeRow
 	var comments []commentRow
 	db := app.DB()
-	if err := db.Select("id", "author", "body", "location", "visibility", "audience", "photos", "created").
+	if err := db.Select("id", "author", "body", "location", "visibility", "audience", "photos", "hidden", "created").
 		From("posts").Where(dbx.In("id", missing...)).All(&posts); err != nil {
 		return nil, err
 	}
@@ -184,14 +187,14 @@ func cards(app core.App, ids []string) (map[string]*card, error) {
 		OrderBy("created", "id").All(&likes); err != nil {
 		return nil, err
 	}
-	if err := db.Select("id", "post", "author", "body", "reply_to", "created").From("post_comments").
+	if err := db.Select("id", "post", "author", "body", "reply_to", "hidden", "created").From("post_comments").
 		Where(dbx.In("post", missing...)).OrderBy("created", "id").All(&comments); err != nil {
 		return nil, err
 	}
 	loaded := make(map[string]*card, len(posts))
 	for _, p := range posts {
 		loaded[p.ID] = &card{id: p.ID, author: p.Author, body: p.Body, location: p.Location,
-			visibility: p.Visibility, audience: len(p.Audience), photos: p.Photos, created: p.Created}
+			visibility: p.Visibility, audience: len(p.Audience), photos: p.Photos, created: p.Created, hidden: p.Hidden}
 	}
 	for _, l := range likes {
 		if cd := loaded[l.Post]; cd != nil {

@@ -68,11 +68,11 @@ func postViews(app core.App, viewer string, ids []string) ([]templates.PostVM, e
 			commentAuthor[c.ID] = c.Author
 		}
 		for _, c := range cd.comments {
-			if !sees(c.Author) {
+			if !sees(c.Author) || (c.Hidden && c.Author != viewer) {
 				continue
 			}
 			cv := templates.CommentVM{ID: c.ID, Author: face(faces, c.Author), Body: c.Body, At: iso(c.Created.Time()),
-				CanDelete: c.Author == viewer || cd.author == viewer}
+				CanDelete: c.Author == viewer || cd.author == viewer, Own: c.Author == viewer, Hidden: c.Hidden}
 			if to, ok := commentAuthor[c.ReplyTo]; ok && sees(to) {
 				cv.ReplyTo = face(faces, to).Name
 			}
@@ -94,7 +94,7 @@ func face(faces map[string]templates.Person, id string) templates.Person {
 func postView(cd *card, viewer string, faces map[string]templates.Person) templates.PostVM {
 	vm := templates.PostVM{
 		ID: cd.id, Author: face(faces, cd.author), Own: cd.author == viewer, Body: cd.body,
-		Location: cd.location, At: iso(cd.created.Time()),
+		Location: cd.location, At: iso(cd.created.Time()), Hidden: cd.hidden,
 	}
 	for _, name := range cd.photos {
 		base := "/moments/" + cd.id + "/photos/" + name

@@ -11,7 +11,8 @@ import (
 
 // visibleTo is the one definition of who sees a post, as SQL over posts p
 // joined with their author u, for viewer {:me}:
-//   - your own posts, always;
+//   - your own posts, always (hidden by moderators or not);
+//   - nothing hidden by moderators;
 //   - nothing from a member either of you blocked;
 //   - nothing older than the author's history window (3 days, 1 month, 6 months);
 //   - public: every member; friends: the author's friends;
@@ -21,7 +22,8 @@ import (
 const visibleTo = `(
 	p.author = {:me}
 	OR (
-		p.author NOT IN (
+		p.hidden = 0
+		AND p.author NOT IN (
 			SELECT addressee FROM friendships WHERE requester = {:me} AND state = 'blocked'
 			UNION SELECT requester FROM friendships WHERE addressee = {:me} AND state = 'blocked')
 		AND p.created >= CASE COALESCE(json_extract(u.privacy, '$.moments_window'), 'all')

@@ -16,7 +16,8 @@
 
   // Ask before destructive forms (data-confirm); without JS they just submit.
   document.addEventListener("submit", function (ev) {
-    var q = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+    var q = (ev.submitter && ev.submitter.getAttribute("data-confirm")) ||
+      (ev.target.getAttribute && ev.target.getAttribute("data-confirm"));
     if (q && !window.confirm(q)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
   }, true);
 
