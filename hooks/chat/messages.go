@@ -81,6 +81,11 @@ func sendMessage(e *core.RequestEvent) error {
 	case utf8.RuneCountInString(d.Body) > maxBody:
 		return refuse(http.StatusUnprocessableEntity, "This message is too long: keep it under 4,000 characters, or split it.")
 	}
+	screen := web.Screen(e.App, d.Body)
+	if screen.Refused() {
+		return refuse(http.StatusUnprocessableEntity, screen.Message())
+	}
+	d.Hidden = screen.Held()
 	if len(files) > 0 {
 		d.Files, d.Kind = files, "file"
 		if d.Body == "" && allImages(files) {
@@ -103,10 +108,20 @@ func sendMessage(e *core.RequestEvent) error {
 	case err != nil:
 		return e.InternalServerError("", err)
 	}
+	note := ""
+	if screen.Held() {
+		if err := web.Hold(e.App, "messages", m.Id, screen.Word); err != nil {
+			return e.InternalServerError("", err)
+		}
+		note = web.HeldMessage
+	}
 	if e.Request.Header.Get(fetchHeader) != "" {
 		// The page shows a provisional bubble at once; the stream's rendered
 		// copy (already on its way) replaces it by id.
-		return e.JSON(http.StatusOK, map[string]any{"room": roomID, "id": m.Id, "seq": m.GetInt("seq")})
+		return e.JSON(http.StatusOK, map[string]any{"room": roomID, "id": m.Id, "seq": m.GetInt("seq"), "note": note})
+	}
+	if note != "" {
+		web.Flash(e, note)
 	}
 	return web.SeeOther(e, "/chats/"+roomID+"#m-"+m.Id)
 }
@@ -198,6 +213,10 @@ func editMessage(e *core.RequestEvent) error {
 	case n > maxBody:
 		vm.Errors.Add("body", "Message", "Keep the message under 4,000 characters.")
 	}
+	screen := web.Screen(e.App, vm.Body)
+	if screen.Refused() {
+		vm.Errors.Add("body", "Message", screen.Message())
+	}
 	if vm.Errors.Any() {
 		vm.Chrome = web.Chrome(e, "chats")
 		return web.Render(e, http.StatusUnprocessableEntity, templates.EditMessagePage(vm))
@@ -207,6 +226,15 @@ func editMessage(e *core.RequestEvent) error {
 		return e.ForbiddenError(err.Error(), err)
 	} else if err != nil {
 		return e.InternalServerError("", err)
+	}
+	if screen.Held() {
+		if err := SetHidden(e.App, m.Id, true); err != nil {
+			return e.InternalServerError("", err)
+		}
+		if err := web.Hold(e.App, "messages", m.Id, screen.Word); err != nil {
+			return e.InternalServerError("", err)
+		}
+		web.Flash(e, web.HeldMessage)
 	}
 	return web.SeeOther(e, "/chats/"+room.Id+"#m-"+m.Id)
 }

@@ -201,6 +201,7 @@ type Draft struct {
 	ReplyTo  string
 	ClientID string // makes a retried send store one message
 	Files    []*filesystem.File
+	Hidden   bool // held for moderators by the word filter
 }
 
 // Send stores a message in room, advances the author's read marker and
@@ -269,6 +270,7 @@ func sendTx(tx core.App, sq *seqs, roomID string, d Draft) (*core.Record, error)
 	m.Set("body", d.Body)
 	m.Set("reply_to", d.ReplyTo)
 	m.Set("client_id", d.ClientID)
+	m.Set("hidden", d.Hidden)
 	if len(d.Files) > 0 {
 		// Files are checked by the field's rules (size, count) on save.
 		m.Set("attachments", d.Files)

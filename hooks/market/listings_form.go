@@ -37,16 +37,28 @@ func createListing(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	screen := web.Screen(e.App, in.Title, in.Body)
+	if screen.Refused() {
+		vm.Errors.Add("title", "Title", screen.Message())
+		status = http.StatusUnprocessableEntity
+	}
 	if vm.Errors.Any() {
 		return renderListingForm(e, status, vm)
 	}
 	draft := e.Request.PostForm.Get("intent") == intentDraft
 	listing, err := CreateListing(e.App, NewListing{
 		Seller: e.Auth.Id, Title: in.Title, Body: in.Body, Price: in.Price, Currency: currency,
-		Stock: in.Stock, Category: in.Category, Photos: in.Add, Draft: draft,
+		Stock: in.Stock, Category: in.Category, Photos: in.Add, Draft: draft, Held: screen.Held(),
 	})
 	if err != nil {
 		return e.InternalServerError("", err)
+	}
+	if screen.Held() {
+		if err := web.Hold(e.App, "listings", listing.Id, screen.Word); err != nil {
+			return e.InternalServerError("", err)
+		}
+		web.Flash(e, web.HeldMessage)
+		return web.SeeOther(e, "/market/"+listing.Id)
 	}
 	switch listing.GetString("status") {
 	case listingDraft:
@@ -97,12 +109,17 @@ func editListing(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	screen := web.Screen(e.App, in.Title, in.Body)
+	if screen.Refused() {
+		vm.Errors.Add("title", "Title", screen.Message())
+		status = http.StatusUnprocessableEntity
+	}
 	if vm.Errors.Any() {
 		return renderListingForm(e, status, vm)
 	}
 	ed := listingEdit{
 		Title: in.Title, Body: in.Body, Price: in.Price, Stock: in.Stock, StockWas: -1,
-		Category: in.Category, Remove: in.Remove, Add: in.Add,
+		Category: in.Category, Remove: in.Remove, Add: in.Add, Held: screen.Held(),
 	}
 	if was, err := strconv.Atoi(vm.StockWas); err == nil {
 		ed.StockWas = was
@@ -117,6 +134,13 @@ func editListing(e *core.RequestEvent) error {
 	}
 	if err := saveListingEdit(e.App, listing.Id, ed); err != nil {
 		return e.InternalServerError("", err)
+	}
+	if screen.Held() {
+		if err := web.Hold(e.App, "listings", listing.Id, screen.Word); err != nil {
+			return e.InternalServerError("", err)
+		}
+		web.Flash(e, web.HeldMessage)
+		return web.SeeOther(e, "/market/"+listing.Id)
 	}
 	web.Flash(e, "Listing saved.")
 	return web.SeeOther(e, "/market/"+listing.Id)

@@ -51,6 +51,7 @@ type NewListing struct {
 	Category string
 	Photos   []*filesystem.File
 	Draft    bool // only the seller sees it until published
+	Held     bool // hidden for moderators by the word filter
 }
 
 // CreateListing stores a listing: active, or sold when there is no stock,
@@ -73,6 +74,7 @@ func CreateListing(app core.App, n NewListing) (*core.Record, error) {
 		status = listingDraft
 	}
 	r.Set("status", statusForStock(status, n.Stock))
+	r.Set("hidden", n.Held)
 	if len(n.Photos) > 0 {
 		r.Set("photos", n.Photos)
 	}
@@ -102,6 +104,7 @@ type listingEdit struct {
 	Remove      []string // photo names to drop
 	Add         []*filesystem.File
 	Status      string // "" keeps the state (then stock decides sold or active)
+	Held        bool   // the word filter hides it for moderators (false changes nothing)
 }
 
 // saveListingEdit applies an edit to the freshest copy of the listing. When
@@ -133,6 +136,9 @@ func saveListingEdit(app core.App, id string, ed listingEdit) error {
 			status = ed.Status
 		}
 		r.Set("status", statusForStock(status, stock))
+		if ed.Held {
+			r.Set("hidden", true)
+		}
 		return tx.Save(r)
 	})
 }

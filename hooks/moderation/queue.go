@@ -46,7 +46,10 @@ func queue(app core.App, state string) ([]templates.QueueItem, error) {
 		it.Target, it.ReportID = key, rs[0].Id
 		for _, r := range rs {
 			who := faces[r.GetString("reporter")].Name
-			if who == "" {
+			switch {
+			case r.GetString("reporter") == "":
+				who = "Word filter"
+			case who == "":
 				who = "Deleted member"
 			}
 			it.Reports = append(it.Reports, templates.QueueReport{Reporter: who, Reason: reasonLabels[r.GetString("reason")],

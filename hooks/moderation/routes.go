@@ -16,6 +16,7 @@ import (
 
 // Register binds reporting and the moderation queue.
 func Register(app core.App) {
+	web.OnHold(app, holdForReview)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())
@@ -163,4 +164,3 @@ func actOnReport(e *core.RequestEvent) error {
 	}
 	return web.SeeOther(e, "/admin/reports")
 }
-

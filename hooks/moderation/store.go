@@ -239,3 +239,22 @@ func logAction(tx core.App, moderator *core.Record, action string, t Target, why
 	l.Set("reason", why)
 	return tx.Save(l)
 }
+
+// holdForReview files the word filter's report on content it held.
+func holdForReview(app core.App, collection, id, word string) error {
+	r, err := app.FindFirstRecordByFilter("reports", "reporter = '' && target_collection = {:c} && target_id = {:i}",
+		dbx.Params{"c": collection, "i": id})
+	if err != nil { // the first time: a new report (else the filter's one reopens)
+		c, err := app.FindCachedCollectionByNameOrId("reports")
+		if err != nil {
+			return err
+		}
+		r = core.NewRecord(c)
+	}
+	r.Set("target_collection", collection)
+	r.Set("target_id", id)
+	r.Set("reason", "other")
+	r.Set("note", "Held by the word filter: “"+word+"”")
+	r.Set("state", "open")
+	return app.Save(r)
+}

@@ -136,6 +136,11 @@ func createPost(e *core.RequestEvent) error {
 	if utf8.RuneCountInString(d.Location) > maxLocation {
 		errs.Add("location", "Location", "Keep the location under 100 characters.")
 	}
+	screen := web.Screen(e.App, d.Body, d.Location)
+	if screen.Refused() {
+		errs.Add("body", "Text", screen.Message())
+	}
+	d.Hidden = screen.Held()
 	if !slices.Contains(visibilities, d.Visibility) {
 		errs.Add("visibility", "Who can see it", "Choose who can see this moment.")
 	}
@@ -184,7 +189,14 @@ func createPost(e *core.RequestEvent) error {
 	case err != nil:
 		return e.InternalServerError("", err)
 	}
-	web.Flash(e, "Posted.")
+	if screen.Held() {
+		if err := web.Hold(e.App, "posts", post.Id, screen.Word); err != nil {
+			return e.InternalServerError("", err)
+		}
+		web.Flash(e, web.HeldMessage)
+	} else {
+		web.Flash(e, "Posted.")
+	}
 	return web.SeeOther(e, "/moments#p-"+post.Id)
 }
 
@@ -285,12 +297,23 @@ func addComment(e *core.RequestEvent, post *core.Record) error {
 			replyTo = ""
 		}
 	}
+	screen := web.Screen(e.App, body)
+	if screen.Refused() {
+		vm.Errors.Add("body", "Comment", screen.Message())
+	}
 	if vm.Errors.Any() {
 		return renderPost(e, http.StatusUnprocessableEntity, post, vm, replyTo)
 	}
-	c, err := Comment(e.App, post.Id, e.Auth.Id, body, replyTo)
+	c, err := comment(e.App, post.Id, e.Auth.Id, body, replyTo, screen.Held())
 	if err != nil {
 		return e.InternalServerError("", err)
+	}
+	if screen.Held() {
+		if err := web.Hold(e.App, "post_comments", c.Id, screen.Word); err != nil {
+			return e.InternalServerError("", err)
+		}
+		web.Flash(e, web.HeldMessage)
+		return web.SeeOther(e, "/moments/"+post.Id+"#c-"+c.Id)
 	}
 	hear := []string{post.GetString("author")}
 	if replyTo != "" {

@@ -32,6 +32,7 @@ type Draft struct {
 	People     []string // only/except: friends picked one by one
 	Tags       []string // only/except: the author's tags
 	Location   string
+	Hidden     bool // held for moderators by the word filter
 }
 
 var (
@@ -96,6 +97,7 @@ func Publish(app core.App, d Draft) (*core.Record, error) {
 	p.Set("audience", audience)
 	p.Set("audience_tags", d.Tags)
 	p.Set("location", d.Location)
+	p.Set("hidden", d.Hidden)
 	if len(d.Photos) > 0 {
 		p.Set("photos", d.Photos)
 	}
@@ -135,6 +137,11 @@ func Unlike(app core.App, post, member string) error {
 
 // Comment adds a comment (optionally replying to one on the same post).
 func Comment(app core.App, post, author, body, replyTo string) (*core.Record, error) {
+	return comment(app, post, author, body, replyTo, false)
+}
+
+// comment stores a comment, hidden when the word filter holds it.
+func comment(app core.App, post, author, body, replyTo string, hidden bool) (*core.Record, error) {
 	c, err := app.FindCachedCollectionByNameOrId("post_comments")
 	if err != nil {
 		return nil, err
@@ -144,5 +151,6 @@ func Comment(app core.App, post, author, body, replyTo string) (*core.Record, er
 	r.Set("author", author)
 	r.Set("body", body)
 	r.Set("reply_to", replyTo)
+	r.Set("hidden", hidden)
 	return r, app.Save(r)
 }

@@ -11,8 +11,10 @@ import (
 const orgStoreKey = "plaza.org"
 
 type orgSettings struct {
-	info         templates.Org
-	registration string
+	info          templates.Org
+	registration  string
+	blocked       []string // the word filter's words and phrases, lower case
+	holdForReview bool     // word_filter = review
 }
 
 // Registration modes of org_settings.registration.
@@ -54,6 +56,8 @@ func loadOrg(app core.App) *orgSettings {
 	}
 	s.info = templates.Org{Name: r.GetString("name"), LogoURL: FileURL(r, "logo", "112x112")}
 	s.registration = r.GetString("registration")
+	s.blocked = blockedList(r.GetString("blocked_words"))
+	s.holdForReview = r.GetString("word_filter") == "review"
 	app.Store().Set(orgStoreKey, s)
 	return s
 }

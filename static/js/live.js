@@ -271,6 +271,7 @@
         .then(function (res) {
           if (!res.ok) { showError(res.j.error || "The message was not sent. Try again."); return; }
           provisional(res.j, data.get("body") || "");
+          if (res.j.note) toast(res.j.note, location.pathname);
           window.scrollTo(0, document.body.scrollHeight);
           input.value = "";
           grow();
