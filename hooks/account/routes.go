@@ -1,5 +1,6 @@
 // Package account is members' identity and social graph: sign-up, sign-in,
-// password reset, profile, privacy, the member directory, friends and tags.
+// password reset, profile, privacy, the member directory, friends and tags,
+// and the member's data rights (export, account deletion).
 package account
 
 import (
@@ -37,6 +38,10 @@ func Register(app core.App) {
 		member.POST("/me/edit", editProfile)
 		member.GET("/me/privacy", showPrivacy)
 		member.POST("/me/privacy", savePrivacy)
+		member.GET("/me/data", showData)
+		member.GET("/me/export", exportData)
+		member.GET("/me/delete", showDeleteAccount)
+		member.POST("/me/delete", deleteAccount)
 		member.GET("/people", showPeople)
 		member.GET("/u/{id}", showProfile)
 		member.GET("/friends", showFriends)
