@@ -232,3 +232,31 @@ func TestSuspendEndsSessions(t *testing.T) {
 		t.Fatalf("%d log entries", n)
 	}
 }
+
+// Write routes are rate limited (PocketBase rules, tunable in the dashboard),
+// with a clear page when the limit is hit.
+func TestWriteRoutesAreRateLimited(t *testing.T) {
+	w := setup(t)
+	s := w.s
+	rules := s.App.Settings().RateLimits.Rules
+	for _, label := range []string{"POST /chats/", "POST /moments", "POST /moments/", "POST /market/", "POST /orders/", "POST /friends/", "POST /me/", "POST /reports", "POST /minis/"} {
+		found := false
+		for _, r := range rules {
+			found = found || r.Label == label
+		}
+		if !found {
+			t.Errorf("no rate limit rule for %s", label)
+		}
+	}
+	for i := range rules {
+		if rules[i].Label == "POST /reports" {
+			rules[i].MaxRequests = 2
+		}
+	}
+	if err := s.App.Save(s.App.Settings()); err != nil {
+		t.Fatal(err)
+	}
+	report(w.b, "messages:"+w.msg, "spam").ExpectRedirect("/chats")
+	report(w.b, "posts:"+w.post, "spam").ExpectRedirect("/chats")
+	report(w.b, "listings:"+w.listing, "spam").Expect(http.StatusTooManyRequests, "Too many attempts in a short time")
+}
