@@ -35,7 +35,7 @@ func roomTitle(app core.App, room *core.Record, viewer string) (string, template
 			return p.Name, p, nil
 		}
 	}
-	return "Chat", templates.Person{Name: "?"}, nil
+	return "Deleted member", templates.Person{Name: "?"}, nil // the other member deleted their account
 }
 
 // preview is a one-line summary of a room's last message for the chat list.

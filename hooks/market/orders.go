@@ -224,7 +224,7 @@ func orderView(e *core.RequestEvent, o *core.Record, faces map[string]templates.
 		At: isoTime(o.GetDateTime("created")), Updated: isoTime(o.GetDateTime("updated")),
 		Problem: o.GetString("problem"), Refunding: o.GetBool("refund_requested"),
 	}
-	if o.GetString("seller") == "" { // a mini-program's payment: the organisation's
+	if o.GetString("seller") == "" && o.GetString("mini") != "" { // a mini-program's payment: the organisation's
 		vm.Seller = templates.Person{Name: web.OrgInfo(e.App).Name}
 	}
 	if l := o.GetString("listing"); l != "" {
