@@ -43,6 +43,7 @@ type MeVM struct {
 	Chrome
 	Me    Person
 	Email string
+	Role  string // member, moderator, admin: staff see their tools
 }
 
 // EditProfileVM edits name, bio and avatar.

@@ -41,3 +41,43 @@ type QueueReport struct {
 	Note     string
 	At       string
 }
+
+// MembersAdminVM is /admin/members: members by status, the approval queue first.
+type MembersAdminVM struct {
+	Chrome
+	Status   string // pending, active, suspended
+	Query    string
+	Approval bool  // sign-up needs approval
+	Counts   []int // pending, active, suspended
+	Members  []MemberRow
+}
+
+// MemberRow is one member on the admin page.
+type MemberRow struct {
+	Person
+	Email  string
+	Role   string
+	Joined string
+	Self   bool
+}
+
+// InvitesVM is /admin/invites: codes and the form for a new one.
+type InvitesVM struct {
+	Chrome
+	Mode    string // the organisation's registration mode
+	Invites []InviteRow
+	Uses    string
+	Days    string
+	Note    string
+	Errors  FormErrors
+}
+
+// InviteRow is one invite code.
+type InviteRow struct {
+	ID       string
+	Code     string
+	UsesLeft int
+	Expires  string
+	Expired  bool
+	Note     string
+}

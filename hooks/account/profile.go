@@ -20,7 +20,7 @@ const maxAvatarBytes = 5 << 20
 
 func showMe(e *core.RequestEvent) error {
 	return web.Render(e, http.StatusOK, templates.MePage(templates.MeVM{
-		Chrome: web.Chrome(e, "me"), Me: web.Person(e.Auth), Email: e.Auth.Email(),
+		Chrome: web.Chrome(e, "me"), Me: web.Person(e.Auth), Email: e.Auth.Email(), Role: e.Auth.GetString("role"),
 	}))
 }
 

@@ -24,6 +24,11 @@ func Register(app core.App) {
 		pages.POST("/reports", fileReport)
 		pages.GET("/admin/reports", showQueue)
 		pages.POST("/admin/reports/{reportId}/{action}", actOnReport)
+		pages.GET("/admin/members", showMembers)
+		pages.POST("/admin/members/{userId}/{action}", actOnMember)
+		pages.GET("/admin/invites", showInvites)
+		pages.POST("/admin/invites", createInvite)
+		pages.POST("/admin/invites/{inviteId}/revoke", revokeInvite)
 		return se.Next()
 	})
 }
