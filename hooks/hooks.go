@@ -11,6 +11,7 @@ import (
 	"plaza/hooks/minihost"
 	"plaza/hooks/moderation"
 	"plaza/hooks/moments"
+	"plaza/hooks/notify"
 	"plaza/hooks/pay"
 	"plaza/hooks/web"
 
@@ -27,4 +28,5 @@ func Register(app core.App) {
 	market.Register(app)
 	minihost.Register(app)
 	moderation.Register(app)
+	notify.Register(app)
 }

@@ -16,6 +16,8 @@ type Badges struct {
 	Chats   int // unread messages (muted rooms left out)
 	Moments int // new likes, comments and replies (shown as a dot)
 	Me      int // friend requests waiting for an answer
+	// Notifications is unread notifications (friend requests aside: Me counts them).
+	Notifications int
 }
 
 // Org is the organisation running this Plaza.

@@ -178,7 +178,7 @@ func TestFriendLifecycle(t *testing.T) {
 		t.Fatal("relations after request")
 	}
 	bMe := b.Get("/me").Expect(http.StatusOK, "1 request")
-	if got := bMe.Text("nav.tabbar [data-testid=badge] .visually-hidden"); got != "1 friend request" {
+	if got := bMe.Text("nav.tabbar [data-testid=badge] .visually-hidden"); got != "1 thing waiting for you" {
 		t.Errorf("Me tab badge = %q", got)
 	}
 	if a.Get("/me").Has("nav.tabbar [data-testid=badge]") {

@@ -406,7 +406,7 @@ func bindOrderEvents(app core.App) {
 			}
 			text := ""
 			if changed {
-				text = orderNews(side, st, o.GetString("title"))
+				text = OrderNews(side, st, o.GetString("title"))
 			}
 			data, err := json.Marshal(map[string]string{"order": o.Id, "status": st, "text": text})
 			if err == nil {
@@ -417,8 +417,8 @@ func bindOrderEvents(app core.App) {
 	})
 }
 
-// orderNews is the toast a buyer or seller sees when an order moves.
-func orderNews(side, status, title string) string {
+// OrderNews is what a buyer or seller is told when an order moves ("" for nothing).
+func OrderNews(side, status, title string) string {
 	q := "“" + title + "”"
 	buyer := side == "buyer"
 	switch status {

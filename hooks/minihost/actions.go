@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/chat"
+	notices "plaza/hooks/notify"
 	"plaza/hooks/pay"
 	"plaza/hooks/web"
 )
@@ -138,5 +139,6 @@ func notify(c *call) (any, error) {
 		return nil, err
 	}
 	chat.HubOf(c.e.App).Publish([]string{c.e.Auth.Id}, chat.Event{Name: "note", Data: data})
+	notices.Send(c.e.App, notices.Notice{User: c.e.Auth.Id, Kind: "mini", Text: c.mini.Name + ": " + text, URL: "/minis/" + c.mini.Slug})
 	return true, nil
 }

@@ -15,6 +15,7 @@ import (
 	"plaza/hooks/account"
 	"plaza/hooks/chat"
 	"plaza/hooks/moments"
+	"plaza/hooks/notify"
 	"plaza/pb_migrations"
 )
 
@@ -195,10 +196,53 @@ func Act(app core.App, moderator *core.Record, t Target, action, why string) err
 		}
 		return logAction(tx, moderator, action, t, why)
 	})
-	if err != nil || hideMessage < 0 {
-		return err
+	if err == nil && hideMessage >= 0 {
+		err = chat.SetHidden(app, t.ID, hideMessage == 1)
 	}
-	return chat.SetHidden(app, t.ID, hideMessage == 1)
+	if err == nil {
+		tellOutcome(app, t, author, action, why)
+	}
+	return err
+}
+
+// tellOutcome lets the author know what moderators did to their content,
+// and the members who reported it that it was looked at.
+func tellOutcome(app core.App, t Target, author, action, why string) {
+	what := map[string]string{"messages": "message", "posts": "moment", "post_comments": "comment", "listings": "listing", "minis": "mini-program"}[t.Collection]
+	switch {
+	case action == ActHide && what != "":
+		notify.Send(app, notify.Notice{User: author, Kind: "moderation", Text: "Moderators hid your " + what + ": " + why, URL: urlOf(app, t)})
+	case action == ActRestore && what != "":
+		notify.Send(app, notify.Notice{User: author, Kind: "moderation", Text: "Moderators restored your " + what + ".", URL: urlOf(app, t)})
+	}
+	if action == ActDismiss || action == ActRestore {
+		return
+	}
+	var reporters []string
+	_ = app.DB().Select("reporter").From("reports").
+		Where(dbx.HashExp{"target_collection": t.Collection, "target_id": t.ID}).AndWhere(dbx.NewExp("reporter != ''")).Column(&reporters)
+	for _, r := range reporters {
+		notify.Send(app, notify.Notice{User: r, Kind: "moderation", Text: "Thanks for your report: moderators acted on it.", URL: "/notifications"})
+	}
+}
+
+// urlOf is where reported content lives, for its author.
+func urlOf(app core.App, t Target) string {
+	rec, err := app.FindRecordById(t.Collection, t.ID)
+	if err != nil {
+		return "/notifications"
+	}
+	switch t.Collection {
+	case "messages":
+		return "/chats/" + rec.GetString("room") + "#m-" + rec.Id
+	case "posts":
+		return "/moments/" + rec.Id
+	case "post_comments":
+		return "/moments/" + rec.GetString("post") + "#c-" + rec.Id
+	case "listings":
+		return "/market/" + rec.Id
+	}
+	return "/notifications"
 }
 
 func setStatus(tx core.App, member, status string) error {

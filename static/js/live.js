@@ -57,7 +57,14 @@
     refreshTimer = setTimeout(function () {
       fetch("/chats", { headers: { "X-Plaza-Fragment": "rooms" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-        .then(function (html) { rooms.innerHTML = html; localTimes(rooms); })
+        .then(function (html) {
+          rooms.innerHTML = html;
+          localTimes(rooms);
+          // The first chat (often the organisation's channel) replaces the empty state.
+          var empty = rooms.children.length && document.querySelector("[data-testid=empty]");
+          if (empty) empty.remove();
+          rooms.hidden = !rooms.children.length;
+        })
         .catch(function () {});
     }, 150);
   }
@@ -214,6 +221,26 @@
         });
       })
       .catch(function () {});
+  });
+  // Something new for me (a notification or a friend request): the Me badge.
+  es.addEventListener("notify", function (e) {
+    var d = {};
+    try { d = JSON.parse(e.data); } catch (err) { return; }
+    var slot = document.querySelector("[data-badge=me]");
+    if (!slot || typeof d.count !== "number") return;
+    slot.innerHTML = "";
+    if (d.count <= 0) return;
+    var b = document.createElement("span");
+    b.className = "badge";
+    b.dataset.testid = "badge";
+    var num = document.createElement("span");
+    num.setAttribute("aria-hidden", "true");
+    num.textContent = d.count > 99 ? "99+" : String(d.count);
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = d.count + (d.count === 1 ? " thing waiting for you" : " things waiting for you");
+    b.append(num, words);
+    slot.append(b);
   });
   // A mini-program's note for me.
   es.addEventListener("note", function (e) {

@@ -1,0 +1,183 @@
+// Package notify is the notification centre: what happened for a member
+// while they were elsewhere (friend requests, mentions, replies, likes and
+// comments, orders, mini-programs, moderation), listed at /notifications,
+// counted on the Me tab and pushed live to open tabs.
+package notify
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"plaza/hooks/chat"
+	"plaza/hooks/web"
+	"plaza/templates"
+)
+
+// Notice is one notification for a member.
+type Notice struct {
+	User  string // who hears about it
+	Kind  string // one of pb_migrations.NotificationKinds
+	Actor string // who did it ("" for Plaza itself)
+	Text  string // what happened, after the actor's name ("liked your moment")
+	URL   string // where to look (a Plaza path)
+}
+
+// Send stores a notification and updates the member's open tabs. Nobody
+// is notified of their own doing. A failure is logged, never returned: a
+// notification is never worth failing what caused it.
+func Send(app core.App, n Notice) {
+	if n.User == "" || n.User == n.Actor || !strings.HasPrefix(n.URL, "/") {
+		return
+	}
+	c, err := app.FindCachedCollectionByNameOrId("notifications")
+	if err == nil {
+		r := core.NewRecord(c)
+		r.Set("user", n.User)
+		r.Set("kind", n.Kind)
+		r.Set("actor", n.Actor)
+		r.Set("text", clip(n.Text, 300))
+		r.Set("url", clip(n.URL, 300))
+		err = app.Save(r)
+	}
+	if err != nil {
+		app.Logger().Error("notification not stored", "user", n.User, "kind", n.Kind, "error", err)
+		return
+	}
+	announce(app, n.User)
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// waiting is the Me tab's count: friend requests plus unread notifications
+// of other kinds.
+func waiting(app core.App, member string) (requests, unread int) {
+	_ = app.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
+		Bind(dbx.Params{"me": member}).Row(&requests)
+	_ = app.DB().NewQuery("SELECT COUNT(*) FROM notifications WHERE user = {:me} AND read = FALSE AND kind != 'friend_request'").
+		Bind(dbx.Params{"me": member}).Row(&unread)
+	return requests, unread
+}
+
+// announce sends the member's open tabs their new Me count.
+func announce(app core.App, member string) {
+	requests, unread := waiting(app, member)
+	data, err := json.Marshal(map[string]int{"count": requests + unread})
+	if err == nil {
+		chat.HubOf(app).Publish([]string{member}, chat.Event{Name: "notify", Data: data})
+	}
+}
+
+func countUnread(app core.App, member *core.Record, b *templates.Badges) error {
+	return app.DB().NewQuery("SELECT COUNT(*) FROM notifications WHERE user = {:me} AND read = FALSE AND kind != 'friend_request'").
+		Bind(dbx.Params{"me": member.Id}).Row(&b.Notifications)
+}
+
+// Register binds the centre's pages, its badge and the record hooks that
+// notice what happens.
+func Register(app core.App) {
+	web.AddBadgeCounter(app, countUnread)
+	bindEvents(app)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		pages := web.Pages(se.Router)
+		pages.Bind(web.RequireMember())
+		pages.GET("/notifications", showNotifications)
+		pages.POST("/notifications/read", markAllRead)
+		pages.GET("/notifications/{id}/open", openNotification)
+		return se.Next()
+	})
+}
+
+// showNotifications is GET /notifications: newest first, alike ones grouped
+// ("Ana and 2 others liked your moment"), unread marked.
+func showNotifications(e *core.RequestEvent) error {
+	var rows []struct {
+		ID      string `db:"id"`
+		Kind    string `db:"kind"`
+		Actor   string `db:"actor"`
+		Name    string `db:"name"`
+		Text    string `db:"text"`
+		URL     string `db:"url"`
+		Read    bool   `db:"read"`
+		Created string `db:"created"`
+	}
+	err := e.App.DB().NewQuery(`SELECT n.id, n.kind, n.actor, COALESCE(u.name, '') AS name, n.text, n.url, n.read, n.created
+		FROM notifications n LEFT JOIN users u ON u.id = n.actor
+		WHERE n.user = {:me} ORDER BY n.created DESC, n.id DESC LIMIT 200`).Bind(dbx.Params{"me": e.Auth.Id}).All(&rows)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	vm := templates.NotificationsVM{}
+	at := map[string]int{} // kind + text + url → index in vm.Items
+	for _, r := range rows {
+		key := r.Kind + "\x00" + r.Text + "\x00" + r.URL
+		if i, ok := at[key]; ok && r.Kind != "order" && r.Kind != "mini" && r.Kind != "moderation" {
+			it := &vm.Items[i]
+			if r.Name != "" && !contains(it.Names, r.Name) {
+				it.Names = append(it.Names, r.Name)
+			}
+			it.Unread = it.Unread || !r.Read
+			continue
+		}
+		it := templates.NotificationVM{ID: r.ID, Kind: r.Kind, Text: r.Text, URL: r.URL, Unread: !r.Read, At: r.Created}
+		if at, err := types.ParseDateTime(r.Created); err == nil {
+			it.At = at.Time().UTC().Format(time.RFC3339)
+		}
+		if r.Name != "" {
+			it.Names = []string{r.Name}
+		} else if r.Actor != "" {
+			it.Names = []string{"Deleted member"}
+		}
+		at[key] = len(vm.Items)
+		vm.Items = append(vm.Items, it)
+		if !r.Read {
+			vm.Unread++
+		}
+	}
+	vm.Chrome = web.Chrome(e, "me")
+	return web.Render(e, http.StatusOK, templates.NotificationsPage(vm))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// markAllRead is POST /notifications/read.
+func markAllRead(e *core.RequestEvent) error {
+	if _, err := e.App.DB().Update("notifications", dbx.Params{"read": true},
+		dbx.HashExp{"user": e.Auth.Id, "read": false}).Execute(); err != nil {
+		return e.InternalServerError("", err)
+	}
+	announce(e.App, e.Auth.Id)
+	web.Flash(e, "All caught up.")
+	return web.SeeOther(e, "/notifications")
+}
+
+// openNotification is GET /notifications/{id}/open: mark it (and its group) read, go there.
+func openNotification(e *core.RequestEvent) error {
+	n, err := e.App.FindRecordById("notifications", e.Request.PathValue("id"))
+	if err != nil || n.GetString("user") != e.Auth.Id {
+		return e.NotFoundError("", err)
+	}
+	if _, err := e.App.DB().Update("notifications", dbx.Params{"read": true}, dbx.HashExp{
+		"user": e.Auth.Id, "kind": n.GetString("kind"), "text": n.GetString("text"), "url": n.GetString("url")}).Execute(); err != nil {
+		return e.InternalServerError("", err)
+	}
+	announce(e.App, e.Auth.Id)
+	return web.SeeOther(e, web.SafeNext(n.GetString("url"), "/notifications"))
+}
