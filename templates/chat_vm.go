@@ -15,6 +15,7 @@ type RoomRow struct {
 	When    string // ISO time of the last activity, formatted by the page
 	Unread  int
 	Muted   bool
+	Pinned  bool // the organisation's channel, always first
 }
 
 // NewGroupVM is the form that starts a group.
@@ -36,6 +37,9 @@ type RoomVM struct {
 	Mentions  []string
 	LastEvent int64 // the newest event the page shows, for /events?last=
 	Composer  ComposerVM
+	// AnnounceURL, in the organisation's channel, is where an admin
+	// publishes announcements ("" for everyone else).
+	AnnounceURL string
 }
 
 // ComposerVM is the message form.
@@ -67,6 +71,7 @@ type MessageVM struct {
 	Mentions    []string
 	Card        *MiniCardVM // a mini_card message
 	Hidden      bool        // hidden by moderators (the author still sees it, labelled)
+	Official    bool        // an announcement in the channel: from the organisation, no actions
 }
 
 // MiniCardVM is a card that opens a mini-program.
@@ -97,13 +102,16 @@ type RoomInfoVM struct {
 	RoomID    string
 	Title     string
 	Group     bool
+	Channel   bool    // the organisation's channel: no member list, no leaving
 	Other     *Person // the other member of a direct chat
 	Muted     bool
 	CanManage bool
 	Members   []RoomMember
-	Addable   []TagChoice // friends who could be added
-	Rename    string
-	Errors    FormErrors
+	// MemberCount is the channel's member count (it lists no members).
+	MemberCount int
+	Addable     []TagChoice // friends who could be added
+	Rename      string
+	Errors      FormErrors
 }
 
 // RoomMember is a member in a chat's details.

@@ -29,7 +29,8 @@ type roomListRow struct {
 	OtherAvatar string         `db:"other_avatar"`
 }
 
-// roomsOf lists the member's rooms, most recently active first.
+// roomsOf lists the member's rooms: the organisation's channel pinned
+// first, then the most recently active.
 func roomsOf(app core.App, me string, limit int) ([]roomListRow, error) {
 	var rows []roomListRow
 	err := app.DB().NewQuery(`
@@ -44,13 +45,13 @@ func roomsOf(app core.App, me string, limit int) ([]roomListRow, error) {
 		LEFT JOIN room_members om ON r.kind = 'direct' AND om.room = r.id AND om.user != m.user
 		LEFT JOIN users o ON o.id = om.user
 		WHERE m.user = {:me}
-		ORDER BY r.last_at DESC
+		ORDER BY r.kind = 'channel' DESC, r.last_at DESC
 		LIMIT {:limit}`).Bind(dbx.Params{"me": me, "limit": limit}).All(&rows)
 	return rows, err
 }
 
-// RoomChoices lists the member's chats, most recent first, as a picker
-// shows them (a direct chat by the other member's name).
+// RoomChoices lists the chats the member can post in, most recent first,
+// as a picker shows them (a direct chat by the other member's name).
 func RoomChoices(app core.App, me string, limit int) ([]templates.Choice, error) {
 	rows, err := roomsOf(app, me, limit)
 	if err != nil {
@@ -58,6 +59,9 @@ func RoomChoices(app core.App, me string, limit int) ([]templates.Choice, error)
 	}
 	out := make([]templates.Choice, 0, len(rows))
 	for _, r := range rows {
+		if r.Kind == KindChannel {
+			continue
+		}
 		label := r.Title
 		if r.Kind == KindDirect {
 			label = r.OtherName

@@ -33,6 +33,17 @@ func renderInfo(e *core.RequestEvent, status int, room, me *core.Record, vm temp
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
+	vm.Chrome = web.Chrome(e, "chats")
+	vm.RoomID, vm.Title, vm.Muted = room.Id, title, me.GetBool("muted")
+	if room.GetString("kind") == KindChannel {
+		// Everyone is in it: a count, not a list of the whole organisation.
+		vm.Channel = true
+		if err := e.App.DB().NewQuery("SELECT COUNT(*) FROM room_members WHERE room = {:r}").
+			Bind(dbx.Params{"r": room.Id}).Row(&vm.MemberCount); err != nil {
+			return e.InternalServerError("", err)
+		}
+		return web.Render(e, status, templates.RoomInfoPage(vm))
+	}
 	var rows []struct {
 		User string `db:"user"`
 		Role string `db:"role"`
@@ -49,8 +60,7 @@ func renderInfo(e *core.RequestEvent, status int, room, me *core.Record, vm temp
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	vm.Chrome = web.Chrome(e, "chats")
-	vm.RoomID, vm.Title, vm.Group, vm.Muted = room.Id, title, room.GetString("kind") == KindGroup, me.GetBool("muted")
+	vm.Group = room.GetString("kind") == KindGroup
 	vm.CanManage = canManage(room, me)
 	if vm.Rename == "" {
 		vm.Rename = room.GetString("title")
@@ -203,7 +213,10 @@ func leaveRoom(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if room.GetString("kind") != KindGroup {
+	switch room.GetString("kind") {
+	case KindChannel:
+		return e.ForbiddenError("Every member stays in the organisation's channel; mute it instead.", nil)
+	case KindDirect:
 		return e.BadRequestError("You can't leave a direct chat; mute it instead.", nil)
 	}
 	if err := leaveTx(e.App, room.Id, me, e.Auth.GetString("name")+" left the group"); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"plaza/hooks/web"
 	"plaza/templates"
 )
 
@@ -50,6 +51,9 @@ func messageEventFor(app core.App, m *core.Record) (Event, []string, error) {
 		}
 	}
 	vm := messageView(m, people, quoted, "", room.kind != KindDirect, room.names)
+	if room.kind == KindChannel {
+		official(&vm, web.OrgInfo(app))
+	}
 	var buf bytes.Buffer
 	if err := templates.MessageItem(vm).Render(context.Background(), &buf); err != nil {
 		return Event{}, nil, err

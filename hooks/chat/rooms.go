@@ -30,14 +30,17 @@ func showChats(e *core.RequestEvent) error {
 	for _, r := range rows {
 		row := templates.RoomRow{ID: r.ID, Title: r.Title, When: isoTime(r.LastAt), Muted: r.Muted, Unread: max(0, r.LastSeq-r.LastRead)}
 		row.Avatar = templates.Person{ID: r.ID, Name: r.Title}
-		if r.Kind == KindDirect {
+		switch r.Kind {
+		case KindDirect:
 			row.Title = r.OtherName
 			row.Avatar = templates.Person{ID: r.OtherID, Name: r.OtherName, AvatarURL: web.AvatarURL(r.OtherID, r.OtherAvatar)}
 			if r.OtherID == "" {
 				row.Title, row.Avatar.Name = "Deleted member", "?"
 			}
+		case KindChannel:
+			row.Pinned, row.Avatar.AvatarURL = true, vm.Org.LogoURL
 		}
-		row.Preview = preview(r, r.Kind != KindDirect)
+		row.Preview = preview(r, r.Kind == KindGroup)
 		vm.Rooms = append(vm.Rooms, row)
 	}
 	if e.Request.Header.Get(fragmentHeader) == "rooms" {
@@ -203,9 +206,12 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 		return e.InternalServerError("", err)
 	}
 	group := room.GetString("kind") != KindDirect
-	mentions, err := memberNames(e.App, room.Id)
-	if err != nil {
-		return e.InternalServerError("", err)
+	channel := room.GetString("kind") == KindChannel
+	var mentions []string
+	if !channel { // a channel's members are the whole organisation, and nobody writes there
+		if mentions, err = memberNames(e.App, room.Id); err != nil {
+			return e.InternalServerError("", err)
+		}
 	}
 	views, err := messageViews(e.App, msgs, e.Auth.Id, group, mentions, "")
 	if err != nil {
@@ -214,6 +220,15 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 	vm := templates.RoomVM{
 		RoomID: room.Id, Title: title,
 		Messages: views, Mentions: mentions, LastEvent: lastEvent, Composer: composer,
+	}
+	if channel {
+		org := web.OrgInfo(e.App)
+		for i := range views {
+			official(&views[i], org)
+		}
+		if e.Auth.GetString("role") == account.RoleAdmin {
+			vm.AnnounceURL = "/admin/announcements"
+		}
 	}
 	if len(msgs) > 0 && msgs[0].GetInt("seq") > 1 {
 		vm.OlderURL = "/chats/" + room.Id + "/messages?before=" + strconv.Itoa(msgs[0].GetInt("seq"))
@@ -241,9 +256,14 @@ func renderRoom(e *core.RequestEvent, status int, room *core.Record, before int,
 	return web.Render(e, status, templates.RoomPage(vm))
 }
 
-// cannotSend says why member can't write in room ("" when they can): a
-// direct chat needs the two to still be friends, neither blocking the other.
+// cannotSend says why member can't write in room ("" when they can): nobody
+// writes in the channel (announcements are published from their admin
+// page), and a direct chat needs the two to still be friends, neither
+// blocking the other.
 func cannotSend(app core.App, roomID, kind, member string) string {
+	if kind == KindChannel {
+		return errReadOnly.Error()
+	}
 	if kind != KindDirect {
 		return ""
 	}

@@ -202,6 +202,7 @@ type Draft struct {
 	ClientID string // makes a retried send store one message
 	Files    []*filesystem.File
 	Hidden   bool // held for moderators by the word filter
+	Official bool // an announcement: the only kind of draft the channel takes
 }
 
 // Send stores a message in room, advances the author's read marker and
@@ -209,6 +210,14 @@ type Draft struct {
 // already used returns that message instead (fresh == false): retries never
 // duplicate.
 func Send(app core.App, roomID string, d Draft) (msg *core.Record, fresh bool, err error) {
+	if !d.Official {
+		// The room's kind is cached (the send page looked it up already).
+		if info, err := cachesOf(app).room(app, roomID); err != nil {
+			return nil, false, err
+		} else if info.kind == KindChannel {
+			return nil, false, errReadOnly
+		}
+	}
 	_, err = write(app, func(tx core.App, sq *seqs) ([]*core.Record, error) {
 		msg, fresh = nil, false
 		if d.ClientID != "" && d.Author != "" {
