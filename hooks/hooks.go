@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/account"
+	"plaza/hooks/announce"
 	"plaza/hooks/chat"
 	"plaza/hooks/market"
 	"plaza/hooks/minihost"
@@ -28,5 +29,6 @@ func Register(app core.App) {
 	market.Register(app)
 	minihost.Register(app)
 	moderation.Register(app)
+	announce.Register(app)
 	notify.Register(app)
 }
