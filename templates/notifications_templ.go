@@ -203,6 +203,10 @@ func NotificationsPage(vm NotificationsVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, " <p class=\"muted small\"><a href=\"/me/notifications\" data-testid=\"push-settings\">Push notifications on your devices</a></p>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 			return nil
 		})
 		templ_7745c5c3_Err = Layout(vm.Chrome, Head{Title: "Notifications", Back: "/me"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)

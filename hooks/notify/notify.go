@@ -28,7 +28,8 @@ type Notice struct {
 	URL   string // where to look (a Plaza path)
 }
 
-// Send stores a notification and updates the member's open tabs. Nobody
+// Send stores a notification, updates the member's open tabs and, when
+// none is open, pushes it to their devices. Nobody
 // is notified of their own doing. A failure is logged, never returned: a
 // notification is never worth failing what caused it.
 func Send(app core.App, n Notice) {
@@ -50,6 +51,7 @@ func Send(app core.App, n Notice) {
 		return
 	}
 	announce(app, n.User)
+	push(app, n)
 }
 
 func clip(s string, n int) string {
@@ -94,6 +96,10 @@ func Register(app core.App) {
 		pages.GET("/notifications", showNotifications)
 		pages.POST("/notifications/read", markAllRead)
 		pages.GET("/notifications/{id}/open", openNotification)
+		pages.GET("/me/notifications", showPushSettings)
+		pages.POST("/me/notifications", savePushSettings)
+		pages.POST("/me/push", subscribePush)
+		pages.POST("/me/push/delete", unsubscribePush)
 		return se.Next()
 	})
 }

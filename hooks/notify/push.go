@@ -1,0 +1,175 @@
+package notify
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	webpush "github.com/SherClockHolmes/webpush-go"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"plaza/hooks/chat"
+	"plaza/hooks/web"
+	"plaza/pb_migrations"
+)
+
+// Web Push: when a member has no Plaza tab open, a notification also goes
+// to every browser they turned push on in (push_subscriptions), if they
+// chose to hear of its kind there. Pushes leave in the background; a
+// notification is stored whether or not they arrive.
+
+const (
+	pushTTL        = 24 * 60 * 60 // seconds a push service keeps an undelivered push
+	pushTimeout    = 10 * time.Second
+	maxPushPayload = 3 << 10
+)
+
+// pushing counts pushes still on their way (tests wait for it).
+var pushing sync.WaitGroup
+
+var pushClient = &http.Client{Timeout: pushTimeout}
+
+// vapidMu serialises the first-need generation of the key pair.
+var vapidMu sync.Mutex
+
+// vapidKeys returns the organisation's VAPID key pair, made and stored in
+// org_settings the first time it is needed.
+func vapidKeys(app core.App) (public, private string, err error) {
+	vapidMu.Lock()
+	defer vapidMu.Unlock()
+	org, err := app.FindFirstRecordByFilter("org_settings", "")
+	if err != nil {
+		return "", "", err
+	}
+	public, private = org.GetString("vapid_public"), org.GetString("vapid_private")
+	if public != "" && private != "" {
+		return public, private, nil
+	}
+	if private, public, err = webpush.GenerateVAPIDKeys(); err != nil {
+		return "", "", err
+	}
+	org.Set("vapid_public", public)
+	org.Set("vapid_private", private)
+	if err := app.Save(org); err != nil {
+		return "", "", err
+	}
+	return public, private, nil
+}
+
+// kindsOf reads a stored kinds list; null (never chosen) means every kind.
+func kindsOf(r *core.Record, field string) []string {
+	raw := r.GetString(field)
+	if raw == "" || raw == "null" {
+		return slices.Clone(pb_migrations.NotificationKinds)
+	}
+	var kinds []string
+	if err := json.Unmarshal([]byte(raw), &kinds); err != nil {
+		return slices.Clone(pb_migrations.NotificationKinds)
+	}
+	return kinds
+}
+
+type pushTarget struct {
+	id  string
+	sub webpush.Subscription
+}
+
+// push sends n to the member's devices unless a tab of theirs is open. Who
+// to push to is settled here; the sending happens in the background.
+func push(app core.App, n Notice) {
+	if chat.HubOf(app).Online(n.User) {
+		return // the open tab hears of it live
+	}
+	subs, err := app.FindAllRecords("push_subscriptions", dbx.HashExp{"user": n.User})
+	if err != nil {
+		app.Logger().Error("push subscriptions not read", "user", n.User, "error", err)
+		return
+	}
+	var targets []pushTarget
+	for _, s := range subs {
+		if slices.Contains(kindsOf(s, "kinds"), n.Kind) {
+			targets = append(targets, pushTarget{id: s.Id, sub: webpush.Subscription{
+				Endpoint: s.GetString("endpoint"),
+				Keys:     webpush.Keys{P256dh: s.GetString("p256dh"), Auth: s.GetString("auth")},
+			}})
+		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	pushing.Add(1)
+	go func() {
+		defer pushing.Done()
+		sendPushes(app, n, targets)
+	}()
+}
+
+// pushPayload is what the service worker shows.
+type pushPayload struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	URL   string `json:"url"`
+}
+
+func sendPushes(app core.App, n Notice, targets []pushTarget) {
+	public, private, err := vapidKeys(app)
+	if err != nil {
+		app.Logger().Error("push: no VAPID keys", "error", err)
+		return
+	}
+	body := clip(n.Text, 300)
+	if n.Actor != "" {
+		name := "Deleted member"
+		if actor, err := app.FindRecordById("users", n.Actor); err == nil {
+			name = actor.GetString("name")
+		}
+		body = name + " " + body
+	}
+	payload, err := json.Marshal(pushPayload{Title: appTitle(app), Body: body, URL: clip(n.URL, 300)})
+	if err != nil || len(payload) > maxPushPayload {
+		app.Logger().Error("push: payload not made", "size", len(payload), "error", err)
+		return
+	}
+	contact := app.Settings().Meta.SenderAddress
+	if contact == "" {
+		contact = "admin@localhost"
+	}
+	opts := &webpush.Options{
+		HTTPClient:      pushClient,
+		Subscriber:      contact, // the library writes it as a mailto: URI
+		TTL:             pushTTL,
+		Urgency:         webpush.UrgencyNormal,
+		VAPIDPublicKey:  public,
+		VAPIDPrivateKey: private,
+	}
+	for _, t := range targets {
+		res, err := webpush.SendNotification(payload, &t.sub, opts)
+		if err != nil {
+			app.Logger().Warn("push not sent", "subscription", t.id, "error", err)
+			continue
+		}
+		res.Body.Close()
+		switch {
+		case res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusGone:
+			// The browser dropped the subscription: so do we.
+			if r, err := app.FindRecordById("push_subscriptions", t.id); err == nil {
+				if err := app.Delete(r); err != nil {
+					app.Logger().Error("expired push subscription not deleted", "subscription", t.id, "error", err)
+				}
+			}
+		case res.StatusCode >= 300:
+			app.Logger().Warn("push refused", "subscription", t.id, "status", res.StatusCode)
+		}
+	}
+}
+
+// appTitle is the organisation's name, or Plaza's while it has none.
+func appTitle(app core.App) string {
+	if name := web.OrgInfo(app).Name; name != "" {
+		return name
+	}
+	return "Plaza"
+}
