@@ -80,15 +80,42 @@ func announce(app core.App, member string) {
 	}
 }
 
+// Every page shows the count, so it is cached per member and dropped when
+// one of their notifications is stored or read.
+const unreadKey = "plaza.notify.unread"
+
+func unreadCache(app core.App) *web.Cache[int] {
+	return app.Store().GetOrSet(unreadKey, func() any { return web.NewCache[int](50000) }).(*web.Cache[int])
+}
+
 func countUnread(app core.App, member *core.Record, b *templates.Badges) error {
-	return app.DB().NewQuery("SELECT COUNT(*) FROM notifications WHERE user = {:me} AND read = FALSE AND kind != 'friend_request'").
-		Bind(dbx.Params{"me": member.Id}).Row(&b.Notifications)
+	n, err := unreadCache(app).Load(member.Id, func() (int, error) {
+		var n int
+		err := app.DB().NewQuery("SELECT COUNT(*) FROM notifications WHERE user = {:me} AND read = FALSE AND kind != 'friend_request'").
+			Bind(dbx.Params{"me": member.Id}).Row(&n)
+		return n, err
+	})
+	b.Notifications = n
+	return err
+}
+
+func bindUnreadCache(app core.App) {
+	drop := func(e *core.ModelEvent) error {
+		if r, ok := e.Model.(*core.Record); ok {
+			unreadCache(e.App).Drop(r.GetString("user"))
+		}
+		return e.Next()
+	}
+	app.OnModelAfterCreateSuccess("notifications").BindFunc(drop)
+	app.OnModelAfterUpdateSuccess("notifications").BindFunc(drop)
+	app.OnModelAfterDeleteSuccess("notifications").BindFunc(drop)
 }
 
 // Register binds the centre's pages, its badge and the record hooks that
 // notice what happens.
 func Register(app core.App) {
 	web.AddBadgeCounter(app, countUnread)
+	bindUnreadCache(app)
 	bindEvents(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
@@ -169,6 +196,7 @@ func markAllRead(e *core.RequestEvent) error {
 		dbx.HashExp{"user": e.Auth.Id, "read": false}).Execute(); err != nil {
 		return e.InternalServerError("", err)
 	}
+	unreadCache(e.App).Drop(e.Auth.Id) // a plain UPDATE: no record hooks
 	announce(e.App, e.Auth.Id)
 	web.Flash(e, "All caught up.")
 	return web.SeeOther(e, "/notifications")
@@ -184,6 +212,7 @@ func openNotification(e *core.RequestEvent) error {
 		"user": e.Auth.Id, "kind": n.GetString("kind"), "text": n.GetString("text"), "url": n.GetString("url")}).Execute(); err != nil {
 		return e.InternalServerError("", err)
 	}
+	unreadCache(e.App).Drop(e.Auth.Id)
 	announce(e.App, e.Auth.Id)
 	return web.SeeOther(e, web.SafeNext(n.GetString("url"), "/notifications"))
 }
