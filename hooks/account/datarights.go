@@ -49,6 +49,9 @@ seller_account.json your Stripe Connect account for selling (null if none)
 mini_programs.json  the mini-programs you allowed, and what they may do
 mini_storage.json   what mini-programs stored for you (your own storage;
                     data a mini shares between all members is not yours alone)
+notifications.json  your notifications, read and unread
+reports.json        the reports you filed with the moderators
+push_devices.json   the devices you turned push notifications on for
 files/              your uploads: files/profile (photo), files/messages
                     (attachments), files/moments and files/listings (photos),
                     one folder per record id
@@ -283,6 +286,26 @@ func (x *exporter) miniStorage() error {
 	return x.writeList("mini_storage.json", "mini_storage", own, func(s *core.Record) (any, error) {
 		return map[string]any{"mini": x.mini(s.GetString("mini")).Slug, "key": s.GetString("key"),
 			"value": rawJSON(s, "value"), "updated": isoDate(s.GetDateTime("updated"))}, nil
+	})
+}
+
+func (x *exporter) notifications() error {
+	return x.writeList("notifications.json", "notifications", dbx.HashExp{"user": x.me.Id}, func(n *core.Record) (any, error) {
+		return map[string]any{"kind": n.GetString("kind"), "by": x.personOrNil(n.GetString("actor")), "text": n.GetString("text"),
+			"url": n.GetString("url"), "read": n.GetBool("read"), "created": isoDate(n.GetDateTime("created"))}, nil
+	})
+}
+
+func (x *exporter) reports() error {
+	return x.writeList("reports.json", "reports", dbx.HashExp{"reporter": x.me.Id}, func(r *core.Record) (any, error) {
+		return map[string]any{"what": r.GetString("target_collection"), "id": r.GetString("target_id"), "reason": r.GetString("reason"),
+			"note": r.GetString("note"), "state": r.GetString("state"), "created": isoDate(r.GetDateTime("created"))}, nil
+	})
+}
+
+func (x *exporter) pushDevices() error {
+	return x.writeList("push_devices.json", "push_subscriptions", dbx.HashExp{"user": x.me.Id}, func(p *core.Record) (any, error) {
+		return map[string]any{"endpoint": p.GetString("endpoint"), "kinds": rawJSON(p, "kinds"), "created": isoDate(p.GetDateTime("created"))}, nil
 	})
 }
 

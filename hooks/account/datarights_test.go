@@ -182,7 +182,7 @@ func TestExportZip(t *testing.T) {
 	}
 	for _, name := range []string{"README.txt", "profile.json", "privacy.json", "friends.json", "friend_tags.json", "chats.json",
 		"messages.json", "moments.json", "comments.json", "likes.json", "listings.json", "orders.json",
-		"seller_account.json", "mini_programs.json", "mini_storage.json"} {
+		"seller_account.json", "mini_programs.json", "mini_storage.json", "notifications.json", "reports.json", "push_devices.json"} {
 		if _, ok := files[name]; !ok {
 			t.Errorf("the export lacks %s", name)
 		}
@@ -307,7 +307,17 @@ func TestExportZip(t *testing.T) {
 	if len(storage) != 1 || storage[0].Mini != "notes" || storage[0].Key != "note" || storage[0].Value.Text != "zoe-note" {
 		t.Errorf("mini storage %+v", storage)
 	}
-	if !strings.Contains(string(files["README.txt"]), "messages.json") {
+	var notes []struct{ Kind, Text string }
+	decode("notifications.json", &notes)
+	if len(notes) == 0 {
+		t.Error("no notifications exported")
+	}
+	for _, n := range notes {
+		if n.Kind == "" || n.Text == "" {
+			t.Errorf("notification %+v", n)
+		}
+	}
+	if !strings.Contains(string(files["README.txt"]), "messages.json") || !strings.Contains(string(files["README.txt"]), "notifications.json") {
 		t.Error("README.txt does not explain the files")
 	}
 

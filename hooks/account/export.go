@@ -101,7 +101,7 @@ func writeExport(app core.App, member *core.Record, w io.Writer, now time.Time) 
 		people: map[string]personRef{}, minis: map[string]miniRef{}, tags: map[string]string{}}
 	steps := []func() error{
 		x.readme, x.profile, x.friends, x.friendTags, x.chats, x.messages, x.posts, x.comments, x.likes,
-		x.listings, x.orders, x.sellerAccount, x.miniGrants, x.miniStorage, x.copyFiles,
+		x.listings, x.orders, x.sellerAccount, x.miniGrants, x.miniStorage, x.notifications, x.reports, x.pushDevices, x.copyFiles,
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
