@@ -71,15 +71,17 @@ func TestFeedStaysCurrent(t *testing.T) {
 	// The history window: a setting change applies at once, and a post
 	// leaves cached feeds when it grows older than the window.
 	edge := post(t, a, url.Values{"body": {"edge"}, "visibility": {"friends"}})
-	if _, err := s.App.DB().NewQuery(`UPDATE posts SET created = strftime('%Y-%m-%d %H:%M:%fZ', 'now', '-3 days', '+2 seconds')
+	// The post leaves the 3-day window 5 s from now (room for a slow machine).
+	if _, err := s.App.DB().NewQuery(`UPDATE posts SET created = strftime('%Y-%m-%d %H:%M:%fZ', 'now', '-3 days', '+5 seconds')
 		WHERE id = {:id}`).Bind(dbx.Params{"id": edge}).Execute(); err != nil {
 		t.Fatal(err)
 	}
+	leaves := time.Now().Add(5 * time.Second)
 	a.PostForm("/me/privacy", url.Values{"who_can_add": {"anyone"}, "moments_window": {"3d"}}).ExpectRedirect("/me")
 	if !in(f, edge) || !in(f, first) {
 		t.Fatal("posts inside the window missing")
 	}
-	time.Sleep(2500 * time.Millisecond)
+	time.Sleep(time.Until(leaves) + 500*time.Millisecond)
 	if in(f, edge) {
 		t.Error("a post past the history window still in a cached feed")
 	}
