@@ -2,9 +2,12 @@ package notify
 
 import (
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
@@ -30,7 +33,39 @@ const (
 // pushing counts pushes still on their way (tests wait for it).
 var pushing sync.WaitGroup
 
-var pushClient = &http.Client{Timeout: pushTimeout}
+// pushClient posts to push services. Members name the endpoint, so it
+// refuses to connect to private, loopback and link-local addresses (checked
+// on the address actually dialled, after DNS): a subscription can't make
+// Plaza post into the organisation's own network.
+var pushClient = &http.Client{
+	Timeout: pushTimeout,
+	Transport: &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout: 10 * time.Second,
+			Control: func(_, address string, _ syscall.RawConn) error {
+				host, _, err := net.SplitHostPort(address)
+				if err != nil {
+					return err
+				}
+				ip := net.ParseIP(host)
+				if ip == nil {
+					return errors.New("push: unresolved address " + host)
+				}
+				if allowLoopbackPush && ip.IsLoopback() {
+					return nil // tests run their push service on this machine
+				}
+				if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+					ip.IsUnspecified() || ip.IsMulticast() {
+					return errors.New("push: refusing to connect to " + host)
+				}
+				return nil
+			},
+		}).DialContext,
+		TLSHandshakeTimeout: 10 * time.Second,
+		MaxIdleConnsPerHost: 4,
+	},
+}
 
 // vapidMu serialises the first-need generation of the key pair.
 var vapidMu sync.Mutex
