@@ -53,9 +53,9 @@ func preview(r roomListRow, group bool) string {
 	case r.MsgKind == "mini_card":
 		var card MiniCard
 		_ = json.Unmarshal([]byte(r.MsgBody), &card)
-		text = "[" + card.Name + "] " + oneLine(card.Title, 60)
+		text = "[" + card.Name + "] " + OneLine(card.Title, 60)
 	case r.MsgBody != "":
-		text = oneLine(r.MsgBody, 80)
+		text = OneLine(r.MsgBody, 80)
 	case r.MsgKind == "image":
 		text = "[Photo]"
 	default:
@@ -67,7 +67,8 @@ func preview(r roomListRow, group bool) string {
 	return text
 }
 
-func oneLine(s string, max int) string {
+// OneLine puts text on one line of at most max runes (… when cut).
+func OneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > max {
 		return string(r[:max-1]) + "…"
@@ -153,7 +154,7 @@ func messageView(m *core.Record, people map[string]templates.Person, quoted map[
 		vm.Body = ""
 	}
 	if q, ok := quoted[m.GetString("reply_to")]; ok {
-		text := oneLine(q.GetString("body"), 80)
+		text := OneLine(q.GetString("body"), 80)
 		if q.GetBool("recalled") {
 			text = "Message recalled"
 		} else if text == "" {

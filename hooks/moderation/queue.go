@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/account"
+	"plaza/hooks/chat"
 	"plaza/templates"
 )
 
@@ -38,6 +39,10 @@ func queue(app core.App, state string) ([]templates.QueueItem, error) {
 	if err != nil {
 		return nil, err
 	}
+	history, err := logsOf(app, byTarget)
+	if err != nil {
+		return nil, err
+	}
 	var items []templates.QueueItem
 	for _, key := range order {
 		rs := byTarget[key]
@@ -55,19 +60,32 @@ func queue(app core.App, state string) ([]templates.QueueItem, error) {
 			it.Reports = append(it.Reports, templates.QueueReport{Reporter: who, Reason: reasonLabels[r.GetString("reason")],
 				Note: r.GetString("note"), At: r.GetString("created")})
 		}
-		logs, err := app.FindRecordsByFilter("moderation_log", "target_collection = {:c} && target_id = {:i}", "created", 20, 0,
-			dbx.Params{"c": t.Collection, "i": t.ID})
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range logs {
-			it.Log = append(it.Log, l.GetDateTime("created").Time().UTC().Format("2006-01-02 15:04")+" UTC · "+
-				l.GetString("actor_name")+" · "+l.GetString("action")+": "+l.GetString("reason"))
-		}
+		it.Log = history[key]
 		items = append(items, it)
 	}
 	sort.SliceStable(items, func(i, j int) bool { return len(items[i].Reports) > len(items[j].Reports) })
 	return items, nil
+}
+
+// logsOf is the moderation history of the reported targets, oldest first
+// (one query for the whole queue).
+func logsOf(app core.App, byTarget map[string][]*core.Record) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(byTarget) == 0 {
+		return out, nil
+	}
+	ids := make([]any, 0, len(byTarget))
+	for _, rs := range byTarget {
+		ids = append(ids, rs[0].GetString("target_id"))
+	}
+	var logs []*core.Record
+	err := app.RecordQuery("moderation_log").AndWhere(dbx.In("target_id", ids...)).OrderBy("created", "id").All(&logs)
+	for _, l := range logs {
+		key := l.GetString("target_collection") + ":" + l.GetString("target_id")
+		out[key] = append(out[key], l.GetDateTime("created").Time().UTC().Format("2006-01-02 15:04")+" UTC · "+
+			l.GetString("actor_name")+" · "+l.GetString("action")+": "+l.GetString("reason"))
+	}
+	return out, err
 }
 
 // describe shows a reported thing as a moderator needs to judge it.
@@ -103,7 +121,7 @@ func describe(app core.App, t Target) templates.QueueItem {
 			LEFT JOIN users u ON u.id = m.author WHERE m.room = {:r} AND m.seq < {:s} ORDER BY m.seq DESC LIMIT 2`).
 			Bind(dbx.Params{"r": rec.GetString("room"), "s": rec.GetInt("seq")}).All(&before)
 		for i := len(before) - 1; i >= 0; i-- {
-			it.Context = append(it.Context, before[i].Name+": "+oneLine(before[i].Body))
+			it.Context = append(it.Context, before[i].Name+": "+chat.OneLine(before[i].Body, 120))
 		}
 	case "posts":
 		it.Content = rec.GetString("body")
@@ -113,7 +131,7 @@ func describe(app core.App, t Target) templates.QueueItem {
 	case "post_comments":
 		it.Content = rec.GetString("body")
 		if p, err := app.FindRecordById("posts", rec.GetString("post")); err == nil {
-			it.Context = append(it.Context, "On the moment: "+oneLine(p.GetString("body")))
+			it.Context = append(it.Context, "On the moment: "+chat.OneLine(p.GetString("body"), 120))
 		}
 	case "listings":
 		it.Content = rec.GetString("title") + "\n" + rec.GetString("body")
@@ -127,12 +145,4 @@ func describe(app core.App, t Target) templates.QueueItem {
 		it.Hidden = rec.GetString("status") == "disabled"
 	}
 	return it
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 120 {
-		return string(r[:119]) + "…"
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package moderation
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -72,12 +73,8 @@ func renderReportForm(e *core.RequestEvent, status int, vm templates.ReportFormV
 
 // back is where the form's back arrow leads: the page the member came from.
 func back(e *core.RequestEvent) string {
-	if ref := e.Request.Referer(); ref != "" {
-		if i := strings.Index(ref, "://"); i >= 0 {
-			if j := strings.Index(ref[i+3:], "/"); j >= 0 {
-				return web.SafeNext(ref[i+3+j:], "/chats")
-			}
-		}
+	if ref, err := url.Parse(e.Request.Referer()); err == nil && ref.Path != "" {
+		return web.SafeNext(ref.RequestURI(), "/chats")
 	}
 	return "/chats"
 }
@@ -102,13 +99,14 @@ func fileReport(e *core.RequestEvent) error {
 	if vm.Errors.Any() {
 		return renderReportForm(e, http.StatusUnprocessableEntity, vm)
 	}
-	if _, err := Report(e.App, e.Auth.Id, t, vm.Reason, vm.Note); errors.Is(err, errNoTarget) {
+	switch _, err := Report(e.App, e.Auth.Id, t, vm.Reason, vm.Note); {
+	case errors.Is(err, errNoTarget):
 		return e.NotFoundError(err.Error(), nil)
-	} else if err != nil && !strings.Contains(err.Error(), "can't report") {
-		return e.InternalServerError("", err)
-	} else if err != nil {
+	case errors.Is(err, errOwn):
 		vm.Errors.Add("", "Report", err.Error())
 		return renderReportForm(e, http.StatusUnprocessableEntity, vm)
+	case err != nil:
+		return e.InternalServerError("", err)
 	}
 	web.Flash(e, "Thanks. Moderators will look at your report.")
 	return web.SeeOther(e, web.SafeNext(f.Get("back"), "/chats"))

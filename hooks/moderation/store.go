@@ -26,7 +26,10 @@ type Target struct {
 
 func (t Target) String() string { return t.Collection + ":" + t.ID }
 
-var errNoTarget = errors.New("That can't be reported: it doesn't exist or you can't see it.")
+var (
+	errNoTarget = errors.New("That can't be reported: it doesn't exist or you can't see it.")
+	errOwn      = errors.New("You can't report yourself or what you wrote.")
+)
 
 // ParseTarget reads "collection:id" (minis may be named by slug).
 func ParseTarget(s string) (Target, error) {
@@ -103,7 +106,7 @@ func Report(app core.App, reporter string, t Target, reason, note string) (creat
 		return false, err
 	}
 	if AuthorOf(t, rec) == reporter {
-		return false, errors.New("You can't report yourself or what you wrote.")
+		return false, errOwn
 	}
 	err = app.RunInTransaction(func(tx core.App) error {
 		n, err := tx.CountRecords("reports", dbx.HashExp{"reporter": reporter, "target_collection": t.Collection, "target_id": t.ID})
@@ -151,7 +154,7 @@ func Act(app core.App, moderator *core.Record, t Target, action, why string) err
 	if action == ActSuspend && author == "" {
 		return errCantSuspend
 	}
-	hideMessage := -1 // messages go through the chat committer
+	var hideMessage *bool // messages go through the chat committer, after
 	err = app.RunInTransaction(func(tx core.App) error {
 		state := "actioned"
 		switch action {
@@ -159,15 +162,19 @@ func Act(app core.App, moderator *core.Record, t Target, action, why string) err
 			state = "dismissed"
 		case ActHide, ActRestore:
 			hidden := action == ActHide
+			userStatus, miniStatus := "active", "approved"
+			if hidden {
+				userStatus, miniStatus = account.StatusSuspended, "disabled"
+			}
 			switch t.Collection {
 			case "messages":
-				hideMessage = map[bool]int{false: 0, true: 1}[hidden]
+				hideMessage = &hidden
 			case "users":
-				if err := setStatus(tx, rec.Id, map[bool]string{true: account.StatusSuspended, false: "active"}[hidden]); err != nil {
+				if err := setStatus(tx, rec.Id, userStatus); err != nil {
 					return err
 				}
 			case "minis":
-				rec.Set("status", map[bool]string{true: "disabled", false: "approved"}[hidden])
+				rec.Set("status", miniStatus)
 				if err := tx.Save(rec); err != nil {
 					return err
 				}
@@ -196,8 +203,8 @@ func Act(app core.App, moderator *core.Record, t Target, action, why string) err
 		}
 		return logAction(tx, moderator, action, t, why)
 	})
-	if err == nil && hideMessage >= 0 {
-		err = chat.SetHidden(app, t.ID, hideMessage == 1)
+	if err == nil && hideMessage != nil {
+		err = chat.SetHidden(app, t.ID, *hideMessage)
 	}
 	if err == nil {
 		tellOutcome(app, t, author, action, why)
