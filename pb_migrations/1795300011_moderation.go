@@ -32,7 +32,7 @@ func init() {
 				return err
 			}
 			c.Fields.Add(&core.BoolField{Name: "hidden"})
-			rule := seesHiddenRule(seesHidden, author)
+			rule := fmt.Sprintf(seesHidden, author)
 			if c.ListRule != nil {
 				c.ListRule = types.Pointer(*c.ListRule + " && " + rule)
 			}
@@ -97,8 +97,4 @@ func init() {
 		}
 		return nil
 	})
-}
-
-func seesHiddenRule(format, author string) string {
-	return fmt.Sprintf(format, author)
 }

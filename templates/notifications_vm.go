@@ -1,5 +1,7 @@
 package templates
 
+import "strconv"
+
 // NotificationsVM is the notification centre.
 type NotificationsVM struct {
 	Chrome
@@ -30,16 +32,9 @@ func (n NotificationVM) Who() string {
 		return n.Names[0] + " and " + n.Names[1]
 	}
 	others := len(n.Names) - 2
-	s := n.Names[0] + ", " + n.Names[1] + " and " + itoa(others) + " other"
+	s := n.Names[0] + ", " + n.Names[1] + " and " + strconv.Itoa(others) + " other"
 	if others > 1 {
 		s += "s"
 	}
 	return s
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"plaza/hooks/chat"
 	"plaza/hooks/testkit"
 )
@@ -129,19 +127,7 @@ func TestStatsAreForSuperusersOnly(t *testing.T) {
 	if p := s.Client().Do(req); p.Status < 400 {
 		t.Fatalf("a member read the stats: %d", p.Status)
 	}
-	su, err := s.App.FindAuthRecordByEmail("_superusers", "admin@example.org")
-	if err != nil {
-		c, err := s.App.FindCollectionByNameOrId("_superusers")
-		if err != nil {
-			t.Fatal(err)
-		}
-		su = core.NewRecord(c)
-		su.SetEmail("admin@example.org")
-		su.SetPassword("admin-password-1")
-		if err := s.App.Save(su); err != nil {
-			t.Fatal(err)
-		}
-	}
+	su := s.Superuser()
 	req.Header.Set("Authorization", s.Token(su))
 	if p := s.Client().Do(req).Expect(http.StatusOK, `"goroutines"`, `"live_tabs"`); p.Status != 200 {
 		t.Fatal(p.Body)

@@ -1,6 +1,7 @@
 package minihost
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -64,11 +65,7 @@ func grantsOf(app core.App, member string) (map[string]grantRow, error) {
 
 func (g grantRow) granted() []string {
 	var perms []string
-	for _, p := range Permissions {
-		if strings.Contains(g.Permissions, `"`+p+`"`) {
-			perms = append(perms, p)
-		}
-	}
+	_ = json.Unmarshal([]byte(g.Permissions), &perms) // empty or broken: nothing granted
 	return perms
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -79,24 +80,19 @@ func firstBlocked(text string, blocked []string) string {
 	return ""
 }
 
-// boundary reports whether position i (just outside a match) is not a
-// letter or digit.
+// boundary reports whether the rune just outside a match (ending at i when
+// before, starting at i otherwise) is not a letter or digit.
 func boundary(text string, i int, before bool) bool {
 	if i < 0 || i >= len(text) {
 		return true
 	}
 	var r rune
 	if before {
-		r = lastRune(text[:i+1])
+		r, _ = utf8.DecodeLastRuneInString(text[:i+1])
 	} else {
-		r = []rune(text[i:])[0]
+		r, _ = utf8.DecodeRuneInString(text[i:])
 	}
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-}
-
-func lastRune(s string) rune {
-	r := []rune(s)
-	return r[len(r)-1]
 }
 
 // HoldFunc puts stored, hidden content in front of moderators.
