@@ -2,6 +2,8 @@
 // build the plain view models below; templates never touch the database.
 package templates
 
+import "github.com/a-h/templ"
+
 // Chrome is what every page shows around its content.
 type Chrome struct {
 	Org    Org
@@ -100,4 +102,5 @@ type Field struct {
 	Autocomplete string
 	Required     bool
 	MaxLength    int
+	Attrs        templ.Attributes // more input attributes (inputmode, min, max, step…)
 }
