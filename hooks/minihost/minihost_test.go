@@ -93,6 +93,10 @@ func TestServedInTheSandbox(t *testing.T) {
 	if p := s.Client().Get("/m/sdk/plaza.js").Expect(http.StatusOK, "window.plaza"); !strings.HasPrefix(p.Header.Get("Content-Type"), "text/javascript") {
 		t.Error("SDK content type")
 	}
+	if p := s.Client().Get("/m/sdk/plaza.css").Expect(http.StatusOK, "--accent"); !strings.HasPrefix(p.Header.Get("Content-Type"), "text/css") {
+		t.Error("SDK stylesheet content type")
+	}
+	s.Client().Get("/m/sdk/embed.go").Expect(http.StatusNotFound)
 	// The host page frames it without allow-same-origin.
 	c := s.SignedIn(s.Member("Ana", "ana@example.org"))
 	page := c.Get("/minis/tester").Expect(http.StatusOK)

@@ -18,7 +18,7 @@ func Register(app core.App) {
 			return err
 		}
 		// Bundles: outside the pages' session and CSP, under the sandbox's own.
-		se.Router.GET("/m/sdk/plaza.js", serveSDK)
+		se.Router.GET("/m/sdk/{name}", serveSDK)
 		se.Router.GET("/m/{slug}/{path...}", serveFile)
 
 		pages := web.Pages(se.Router)

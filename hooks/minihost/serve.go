@@ -19,17 +19,19 @@ import (
 const sandboxCSP = "sandbox allow-scripts allow-forms allow-popups; default-src 'self' 'unsafe-inline' data: blob:; " +
 	"connect-src 'none'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
 
-// serveSDK is GET /m/sdk/plaza.js.
+// serveSDK is GET /m/sdk/{name}: the SDK (plaza.js) and Plaza's optional
+// stylesheet for minis (plaza.css).
 func serveSDK(e *core.RequestEvent) error {
-	data, err := fs.ReadFile(minis.FS, "sdk/plaza.js")
-	if err != nil {
-		return e.InternalServerError("", err)
+	name := e.Request.PathValue("name")
+	data, err := fs.ReadFile(minis.FS, "sdk/"+name)
+	if err != nil || strings.Contains(name, "/") {
+		return notFound(e)
 	}
 	h := e.Response.Header()
-	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Content-Type", ContentType(name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-cache")
-	http.ServeContent(e.Response, e.Request, "plaza.js", startTime, bytes.NewReader(data))
+	http.ServeContent(e.Response, e.Request, name, startTime, bytes.NewReader(data))
 	return nil
 }
 
