@@ -64,6 +64,15 @@ func showHome(e *core.RequestEvent) error {
 
 // countRequests puts the friend requests waiting for member on the Me tab.
 func countRequests(app core.App, member *core.Record, b *templates.Badges) error {
-	return app.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
-		Bind(dbx.Params{"me": member.Id}).Row(&b.Me)
+	n, err := PendingRequests(app, member.Id)
+	b.Me = n
+	return err
+}
+
+// PendingRequests counts the friend requests waiting for member's answer.
+func PendingRequests(app core.App, member string) (int, error) {
+	var n int
+	err := app.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
+		Bind(dbx.Params{"me": member}).Row(&n)
+	return n, err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"plaza/hooks/account"
 	"plaza/hooks/chat"
 	"plaza/hooks/web"
 	"plaza/templates"
@@ -63,18 +64,15 @@ func clip(s string, n int) string {
 
 // waiting is the Me tab's count: friend requests plus unread notifications
 // of other kinds.
-func waiting(app core.App, member string) (requests, unread int) {
-	_ = app.DB().NewQuery("SELECT COUNT(*) FROM friendships WHERE addressee = {:me} AND state = 'pending'").
-		Bind(dbx.Params{"me": member}).Row(&requests)
-	_ = app.DB().NewQuery("SELECT COUNT(*) FROM notifications WHERE user = {:me} AND read = FALSE AND kind != 'friend_request'").
-		Bind(dbx.Params{"me": member}).Row(&unread)
-	return requests, unread
+func waiting(app core.App, member string) int {
+	requests, _ := account.PendingRequests(app, member)
+	n, _ := unread(app, member)
+	return requests + n
 }
 
 // announce sends the member's open tabs their new Me count.
 func announce(app core.App, member string) {
-	requests, unread := waiting(app, member)
-	data, err := json.Marshal(map[string]int{"count": requests + unread})
+	data, err := json.Marshal(map[string]int{"count": waiting(app, member)})
 	if err == nil {
 		chat.HubOf(app).Publish([]string{member}, chat.Event{Name: "notify", Data: data})
 	}
@@ -88,13 +86,18 @@ func unreadCache(app core.App) *web.Cache[int] {
 	return app.Store().GetOrSet(unreadKey, func() any { return web.NewCache[int](50000) }).(*web.Cache[int])
 }
 
-func countUnread(app core.App, member *core.Record, b *templates.Badges) error {
-	n, err := unreadCache(app).Load(member.Id, func() (int, error) {
+// unread counts the member's unread notifications (friend requests aside).
+func unread(app core.App, member string) (int, error) {
+	return unreadCache(app).Load(member, func() (int, error) {
 		var n int
 		err := app.DB().NewQuery("SELECT COUNT(*) FROM notifications WHERE user = {:me} AND read = FALSE AND kind != 'friend_request'").
-			Bind(dbx.Params{"me": member.Id}).Row(&n)
+			Bind(dbx.Params{"me": member}).Row(&n)
 		return n, err
 	})
+}
+
+func countUnread(app core.App, member *core.Record, b *templates.Badges) error {
+	n, err := unread(app, member.Id)
 	b.Notifications = n
 	return err
 }
