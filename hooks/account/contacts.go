@@ -68,6 +68,15 @@ func othersOf(app core.App, me string, rows []*core.Record) (map[string]template
 	return PeopleByID(app, ids)
 }
 
+// Face is id's face from people (as PeopleByID returned them), or "Deleted
+// member" when the account is gone.
+func Face(people map[string]templates.Person, id string) templates.Person {
+	if p, ok := people[id]; ok {
+		return p
+	}
+	return templates.Person{ID: id, Name: "Deleted member"}
+}
+
 // PeopleByID returns members' public faces by id (a fresh map), from the
 // cache or in one query for the rest; unknown ids are left out.
 func PeopleByID(app core.App, ids []string) (map[string]templates.Person, error) {

@@ -69,7 +69,7 @@ func renderInfo(e *core.RequestEvent, status int, room, me *core.Record, vm temp
 		vm.Other = &other
 	}
 	for _, r := range rows {
-		vm.Members = append(vm.Members, templates.RoomMember{Person: personOrGone(people, r.User), Role: r.Role,
+		vm.Members = append(vm.Members, templates.RoomMember{Person: account.Face(people, r.User), Role: r.Role,
 			Removable: vm.CanManage && r.User != e.Auth.Id && r.Role != RoleOwner})
 	}
 	if vm.CanManage {

@@ -126,7 +126,7 @@ func messageView(m *core.Record, people map[string]templates.Person, quoted map[
 		Room:     m.GetString("room"),
 		Seq:      m.GetInt("seq"),
 		Kind:     m.GetString("kind"),
-		Author:   personOrGone(people, author),
+		Author:   account.Face(people, author),
 		Own:      author != "" && author == viewer,
 		Group:    group,
 		At:       isoTime(m.GetDateTime("created")),
@@ -160,19 +160,12 @@ func messageView(m *core.Record, people map[string]templates.Person, quoted map[
 		} else if text == "" {
 			text = "[Attachment]"
 		}
-		vm.Reply = &templates.Quote{ID: q.Id, Author: personOrGone(people, q.GetString("author")).Name, Text: text}
+		vm.Reply = &templates.Quote{ID: q.Id, Author: account.Face(people, q.GetString("author")).Name, Text: text}
 	}
 	for _, name := range m.GetStringSlice("attachments") {
 		vm.Attachments = append(vm.Attachments, attachmentView(m, name))
 	}
 	return vm
-}
-
-func personOrGone(people map[string]templates.Person, id string) templates.Person {
-	if p, ok := people[id]; ok {
-		return p
-	}
-	return templates.Person{ID: id, Name: "Deleted member"}
 }
 
 func keys(m map[string]bool) []string {

@@ -37,7 +37,7 @@ func listingCards(app core.App, rows []listingRow, withState bool) ([]templates.
 	for _, r := range rows {
 		c := templates.ListingCard{
 			ID: r.ID, Title: r.Title, Price: pay.FormatAmount(r.Price, r.Currency), Status: r.Status,
-			Seller: sellerFace(people, r.Seller),
+			Seller: account.Face(people, r.Seller),
 		}
 		if name := r.firstPhoto(); name != "" {
 			c.Photo = listingPhotoURL(r.ID, name, "480x480")
@@ -48,14 +48,6 @@ func listingCards(app core.App, rows []listingRow, withState bool) ([]templates.
 		cards = append(cards, c)
 	}
 	return cards, nil
-}
-
-// sellerFace is a seller's face, or "Deleted member".
-func sellerFace(people map[string]templates.Person, id string) templates.Person {
-	if p, ok := people[id]; ok {
-		return p
-	}
-	return templates.Person{ID: id, Name: "Deleted member"}
 }
 
 // stateLabel names a state that isn't plainly "for sale" ("" when it is).
@@ -107,7 +99,7 @@ func listingPage(e *core.RequestEvent, listing *core.Record, buy templates.BuyVM
 		At:       listing.GetDateTime("created").Time().UTC().Format(time.RFC3339),
 		Stock:    listing.GetInt("stock"),
 		Status:   listing.GetString("status"),
-		Seller:   sellerFace(people, seller),
+		Seller:   account.Face(people, seller),
 		Own:      seller == e.Auth.Id,
 		Payments: pay.Enabled(e.App),
 		Admin:    e.Auth.GetString("role") == "admin",

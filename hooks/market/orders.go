@@ -207,19 +207,13 @@ func orderViews(e *core.RequestEvent, orders []*core.Record) ([]templates.OrderV
 
 func orderView(e *core.RequestEvent, o *core.Record, faces map[string]templates.Person, photos map[string]string) templates.OrderVM {
 	cur := o.GetString("currency")
-	face := func(id string) templates.Person {
-		if p, ok := faces[id]; ok {
-			return p
-		}
-		return templates.Person{ID: id, Name: "Deleted member"}
-	}
 	me := e.Auth.Id
 	vm := templates.OrderVM{
 		ID: o.Id, Title: o.GetString("title"), Quantity: o.GetInt("quantity"),
 		UnitPrice: pay.FormatAmount(int64(o.GetInt("unit_price")), cur),
 		Amount:    pay.FormatAmount(int64(o.GetInt("amount")), cur),
 		Status:    o.GetString("status"),
-		Buyer:     face(o.GetString("buyer")), Seller: face(o.GetString("seller")),
+		Buyer:     account.Face(faces, o.GetString("buyer")), Seller: account.Face(faces, o.GetString("seller")),
 		IsBuyer: o.GetString("buyer") == me, IsSeller: o.GetString("seller") == me,
 		At: isoTime(o.GetDateTime("created")), Updated: isoTime(o.GetDateTime("updated")),
 		Problem: o.GetString("problem"), Refunding: o.GetBool("refund_requested"),

@@ -60,7 +60,7 @@ func postViews(app core.App, viewer string, ids []string) ([]templates.PostVM, e
 				vm.Liked = true
 			}
 			if sees(l.User) {
-				vm.Likers = append(vm.Likers, face(faces, l.User))
+				vm.Likers = append(vm.Likers, account.Face(faces, l.User))
 			}
 		}
 		commentAuthor := make(map[string]string, len(cd.comments))
@@ -71,10 +71,10 @@ func postViews(app core.App, viewer string, ids []string) ([]templates.PostVM, e
 			if !sees(c.Author) || (c.Hidden && c.Author != viewer) {
 				continue
 			}
-			cv := templates.CommentVM{ID: c.ID, Author: face(faces, c.Author), Body: c.Body, At: iso(c.Created.Time()),
+			cv := templates.CommentVM{ID: c.ID, Author: account.Face(faces, c.Author), Body: c.Body, At: iso(c.Created.Time()),
 				CanDelete: c.Author == viewer || cd.author == viewer, Own: c.Author == viewer, Hidden: c.Hidden}
 			if to, ok := commentAuthor[c.ReplyTo]; ok && sees(to) {
-				cv.ReplyTo = face(faces, to).Name
+				cv.ReplyTo = account.Face(faces, to).Name
 			}
 			vm.Comments = append(vm.Comments, cv)
 		}
@@ -83,17 +83,9 @@ func postViews(app core.App, viewer string, ids []string) ([]templates.PostVM, e
 	return out, nil
 }
 
-// face is a member's face, or "Deleted member".
-func face(faces map[string]templates.Person, id string) templates.Person {
-	if p, ok := faces[id]; ok {
-		return p
-	}
-	return templates.Person{ID: id, Name: "Deleted member"}
-}
-
 func postView(cd *card, viewer string, faces map[string]templates.Person) templates.PostVM {
 	vm := templates.PostVM{
-		ID: cd.id, Author: face(faces, cd.author), Own: cd.author == viewer, Body: cd.body,
+		ID: cd.id, Author: account.Face(faces, cd.author), Own: cd.author == viewer, Body: cd.body,
 		Location: cd.location, At: iso(cd.created.Time()), Hidden: cd.hidden,
 	}
 	for _, name := range cd.photos {
