@@ -41,12 +41,17 @@ func signIn(e *core.RequestEvent) error {
 	return web.SeeOther(e, web.SafeNext(vm.Next, "/chats"))
 }
 
-// signOut ends this browser's session; with everywhere=1 it also invalidates
-// every token the member holds (all devices) by renewing their token key.
+// signOut signs this browser out: its session ends, so the token stops
+// working everywhere. With everywhere=1 every session of the member ends,
+// and the token key is renewed so no token they were ever given still works.
 func signOut(e *core.RequestEvent) error {
 	if e.Auth != nil && e.Request.FormValue("everywhere") == "1" {
-		e.Auth.RefreshTokenKey()
-		if err := e.App.Save(e.Auth); err != nil {
+		member := e.Auth
+		if err := web.RevokeSessions(e.App, member.Id, ""); err != nil {
+			return e.InternalServerError("", err)
+		}
+		member.RefreshTokenKey()
+		if err := e.App.Save(member); err != nil {
 			return e.InternalServerError("", err)
 		}
 	}

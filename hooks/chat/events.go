@@ -10,6 +10,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"plaza/hooks/web"
 )
 
 // heartbeatEvery keeps idle streams (and proxies) from timing out.
@@ -29,7 +31,11 @@ func streamEvents(e *core.RequestEvent) error {
 		return e.BadRequestError("Bad event position.", err)
 	}
 	hub := HubOf(e.App)
-	c := hub.subscribe(e.Auth.Id)
+	c := hub.subscribe(e.Auth.Id, web.SessionID(e))
+	if !web.SessionLive(e.App, e.Auth.Id, c.session) { // signed out while this stream was starting
+		hub.unsubscribe(c)
+		return e.UnauthorizedError("Please sign in again.", nil)
+	}
 
 	// The start of the stream: reconnect delay, replay, exact unread counts.
 	var head bytes.Buffer

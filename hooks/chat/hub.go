@@ -28,7 +28,8 @@ const clientBuffer = 64
 // little more than its socket), or by the request's own goroutine (HTTP/2,
 // where a connection can't be taken over).
 type client struct {
-	user string
+	user    string
+	session string // the signed-in device the tab belongs to
 
 	mu        sync.Mutex
 	queue     []*Event
@@ -123,8 +124,8 @@ func (h *Hub) close() {
 	h.stopped.Wait()
 }
 
-func (h *Hub) subscribe(user string) *client {
-	c := &client{user: user, wake: make(chan struct{}, 1), gone: make(chan struct{})}
+func (h *Hub) subscribe(user, session string) *client {
+	c := &client{user: user, session: session, wake: make(chan struct{}, 1), gone: make(chan struct{})}
 	h.mu.Lock()
 	if h.clients[user] == nil {
 		h.clients[user] = map[*client]struct{}{}
@@ -146,6 +147,31 @@ func (h *Hub) unsubscribe(c *client) {
 	c.drop()
 }
 
+// DropSession ends the open tabs of one signed-in device (it was signed out).
+func (h *Hub) DropSession(user, session string) {
+	h.dropWhere(user, func(c *client) bool { return c.session == session })
+}
+
+// DropUser ends every open tab of a member (suspended, deleted, signed out
+// everywhere).
+func (h *Hub) DropUser(user string) {
+	h.dropWhere(user, func(*client) bool { return true })
+}
+
+func (h *Hub) dropWhere(user string, match func(*client) bool) {
+	var gone []*client
+	h.mu.RLock()
+	for c := range h.clients[user] {
+		if match(c) {
+			gone = append(gone, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range gone {
+		h.unsubscribe(c)
+	}
+}
+
 // attach hands a tab's connection to the hub's writers; last is the newest
 // event id already written to it.
 func (h *Hub) attach(c *client, conn net.Conn, last int64) {
@@ -165,6 +191,25 @@ func (h *Hub) attach(c *client, conn net.Conn, last int64) {
 	c.mu.Unlock()
 	if pending {
 		h.schedule(c)
+	}
+	go h.watch(c, conn)
+}
+
+// watch notices at once when the browser closes a hub-written tab: a read on
+// the connection returns (a browser sends nothing on an event stream), and
+// the tab is dropped. Without it a closed tab would count as open until a
+// heartbeat write failed, up to a minute later, and Web Push would hold back.
+func (h *Hub) watch(c *client, conn net.Conn) {
+	if err := conn.SetReadDeadline(time.Time{}); err != nil {
+		h.unsubscribe(c)
+		return
+	}
+	var b [1]byte
+	for {
+		if _, err := conn.Read(b[:]); err != nil {
+			h.unsubscribe(c)
+			return
+		}
 	}
 }
 

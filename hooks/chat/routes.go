@@ -14,6 +14,8 @@ import (
 func Register(app core.App) {
 	web.AddBadgeCounter(app, countUnread)
 	bindCacheInvalidation(app)
+	web.OnSignOut(app, func(member, session string) { HubOf(app).DropSession(member, session) })
+	web.OnMemberSignedOut(app, func(member string) { HubOf(app).DropUser(member) })
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 
 	"github.com/pocketbase/dbx"
@@ -11,7 +12,12 @@ import (
 
 	"plaza/hooks/account"
 	"plaza/hooks/chat"
+	"plaza/hooks/web"
 )
+
+// seedRequest describes the device the manifest's tokens are for (Me →
+// Devices shows it).
+var seedRequest = &http.Request{Header: http.Header{"User-Agent": {"plaza-seed/1 (load test)"}}}
 
 // chats creates group chats among friends and a direct chat for every
 // member with a friend, each with some history. Members who already have
@@ -117,7 +123,7 @@ func writeManifest(app core.App, path string, ids []string) error {
 	}
 	for _, id := range ids {
 		u := byID[id]
-		tok, err := u.NewAuthToken()
+		tok, err := web.NewSessionToken(app, u, seedRequest, "127.0.0.1")
 		if err != nil {
 			return err
 		}

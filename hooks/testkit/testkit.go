@@ -22,6 +22,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"plaza/hooks"
+	"plaza/hooks/web"
 )
 
 // Password is the password of members made with Server.Member.
@@ -105,10 +106,21 @@ func (s *Server) Member(name, email string) *core.Record {
 	return m
 }
 
-// Token is a REST API auth token for member.
+// Token is an auth token for member on a new signed-in device (a session),
+// as signing in would give: for the REST API's Authorization header or the
+// session cookie. A superuser's is PocketBase's own.
 func (s *Server) Token(member *core.Record) string {
 	s.t.Helper()
-	tok, err := member.NewAuthToken()
+	if member.IsSuperuser() { // superusers have no sessions: PocketBase's own token
+		tok, err := member.NewAuthToken()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		return tok
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36")
+	tok, err := web.NewSessionToken(s.App, member, req, "127.0.0.1")
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/security"
@@ -18,22 +17,30 @@ const SessionCookie = "plaza_session"
 // StatusActive is the users.status of a member who may sign in.
 const StatusActive = "active"
 
-// StartSession signs member in on this browser: it issues a fresh auth token
-// into the session cookie.
+// StartSession signs member in on this browser: a new session (a device
+// under Me → Devices) and an auth token naming it in the session cookie.
 func StartSession(e *core.RequestEvent, member *core.Record) error {
-	token, err := member.NewAuthToken()
+	token, err := NewSessionToken(e.App, member, e.Request, e.RealIP())
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	setSessionCookie(e, token, time.Duration(member.Collection().AuthToken.Duration)*time.Second)
+	setSessionCookie(e, token, member.Collection().AuthToken.DurationTime())
 	e.Auth = member
+	e.Set(sessionAuthKey, tokenSession(token))
 	return nil
 }
 
-// EndSession forgets the session on this browser.
+// EndSession signs this browser out: its session is revoked (the token stops
+// working everywhere, not only here) and the cookie cleared.
 func EndSession(e *core.RequestEvent) {
+	if sid := SessionID(e); sid != "" && e.Auth != nil {
+		if err := RevokeSession(e.App, e.Auth.Id, sid); err != nil {
+			e.App.Logger().Error("sessions: sign-out not stored", "member", e.Auth.Id, "error", err)
+		}
+	}
 	setSessionCookie(e, "", -1)
 	e.Auth = nil
+	e.Set(sessionAuthKey, "")
 }
 
 func setSessionCookie(e *core.RequestEvent, token string, maxAge time.Duration) {
@@ -60,57 +67,6 @@ func isHTTPS(e *core.RequestEvent) bool {
 	return err == nil && u.Scheme == "https"
 }
 
-// loadSession authenticates page requests from the session cookie. It runs just
-// before the rate limiter so rate-limit audiences see signed-in members. Only
-// auth tokens count (never file, reset or verification tokens), only active
-// members stay signed in, and a token past half its life is renewed.
-func loadSession() *hook.Handler[*core.RequestEvent] {
-	return &hook.Handler[*core.RequestEvent]{
-		Id:       "plazaSession",
-		Priority: apis.DefaultRateLimitMiddlewarePriority - 1,
-		Func: func(e *core.RequestEvent) error {
-			c, err := e.Request.Cookie(SessionCookie)
-			if err != nil || c.Value == "" || e.Auth != nil {
-				return e.Next()
-			}
-			member, err := sessionMember(e.App, c.Value)
-			if err != nil || member.Collection().Name != "users" || member.GetString("status") != StatusActive {
-				EndSession(e)
-				return e.Next()
-			}
-			e.Auth = member
-			if tokenPastHalfLife(c.Value, member) {
-				if err := StartSession(e, member); err != nil {
-					return err
-				}
-			}
-			return e.Next()
-		},
-	}
-}
-
-// sessionMember is the member an auth token belongs to (only auth tokens:
-// never file, reset or verification ones), remembered for a minute at most.
-func sessionMember(app core.App, token string) (*core.Record, error) {
-	now := time.Now()
-	cache := sessionsOf(app)
-	if m := cache.get(token, now); m != nil {
-		return m, nil
-	}
-	member, err := app.FindAuthRecordByToken(token, core.TokenTypeAuth)
-	if err != nil {
-		return nil, err
-	}
-	expires := now.Add(sessionCacheTTL)
-	if claims, err := security.ParseUnverifiedJWT(token); err == nil {
-		if exp := time.Unix(cast.ToInt64(claims["exp"]), 0); exp.Before(expires) {
-			expires = exp
-		}
-	}
-	cache.put(token, member, expires)
-	return member, nil
-}
-
 func tokenPastHalfLife(token string, member *core.Record) bool {
 	claims, err := security.ParseUnverifiedJWT(token)
 	if err != nil {
@@ -129,6 +85,10 @@ func RequireMember() *hook.Handler[*core.RequestEvent] {
 		Func: func(e *core.RequestEvent) error {
 			if e.Auth != nil {
 				return e.Next()
+			}
+			if e.Get(superuserKey) != nil {
+				return e.ForbiddenError("This is a superuser's sign-in: superusers manage Plaza in the dashboard at /_/. "+
+					"To use Plaza's pages, sign in with a member account.", nil)
 			}
 			if e.Request.Method == http.MethodGet || e.Request.Method == http.MethodHead {
 				return SeeOther(e, "/signin?next="+url.QueryEscape(e.Request.URL.RequestURI()))

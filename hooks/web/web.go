@@ -13,10 +13,10 @@ import (
 
 // Pages returns a route group for server-rendered pages. Every feature calls it
 // from its OnServe hook and adds its routes to the returned group; the group
-// carries the session loader, CSRF protection, security headers and HTML errors.
+// carries CSRF protection, security headers and HTML errors.
 func Pages(r *router.Router[*core.RequestEvent]) *router.RouterGroup[*core.RequestEvent] {
 	g := r.Group("")
-	g.Bind(htmlErrors(), loadSession(), securityHeaders(), crossOriginProtection())
+	g.Bind(htmlErrors(), securityHeaders(), crossOriginProtection())
 	return g
 }
 
@@ -25,7 +25,9 @@ func Pages(r *router.Router[*core.RequestEvent]) *router.RouterGroup[*core.Reque
 func Register(app core.App) {
 	bindOrgCache(app)
 	bindSessionCache(app)
+	bindSessions(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(loadAuth())
 		se.Router.GET("/static/{path...}", serveStatic)
 		bindPWA(se.Router)
 		// Any path no feature claimed: an HTML 404 (PocketBase's own /api/ and

@@ -1,0 +1,507 @@
+package web
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// Every member token names a row of the sessions collection: one per
+// signed-in device (a browser's cookie, an API client's token). Signing a
+// device out deletes its row, and from then on its token is refused on every
+// route — pages, /events, the mini-program bridge and the REST API — even
+// though its signature is still good. Tokens without a session (minted by
+// Go code with NewAuthToken, or PocketBase's impersonation) are refused too.
+
+// SessionsCollection holds members' signed-in devices.
+const SessionsCollection = "sessions"
+
+const (
+	claimSession   = "sid"
+	lastSeenEvery  = 10 * time.Minute // how stale a device's "last seen" may get
+	sessionAuthKey = "plazaSessionID"
+	superuserKey   = "plazaSuperuser"
+)
+
+var (
+	errNoSession  = errors.New("the token names no session")
+	errNotActive  = errors.New("the member is not active")
+	errNotAMember = errors.New("not a member")
+)
+
+// NewSessionToken records a new signed-in device for member, described from
+// the request (its browser and network), and returns an auth token naming it.
+func NewSessionToken(app core.App, member *core.Record, r *http.Request, ip string) (string, error) {
+	coll, err := app.FindCachedCollectionByNameOrId(SessionsCollection)
+	if err != nil {
+		return "", err
+	}
+	s := core.NewRecord(coll)
+	s.Set("user", member.Id)
+	s.Set("device", DeviceLabel(r.UserAgent()))
+	s.Set("ip", IPPrefix(ip))
+	s.Set("last_seen", types.NowDateTime())
+	if err := app.Save(s); err != nil {
+		return "", err
+	}
+	return sessionToken(member, s.Id)
+}
+
+// sessionToken is an auth token for member that PocketBase accepts as its own
+// (same claims, same signing key) plus the session it belongs to.
+func sessionToken(member *core.Record, sid string) (string, error) {
+	key := member.TokenKey() + member.Collection().AuthToken.Secret
+	if key == "" {
+		return "", core.ErrMissingSigningKey
+	}
+	return security.NewJWT(map[string]any{
+		core.TokenClaimType:         core.TokenTypeAuth,
+		core.TokenClaimId:           member.Id,
+		core.TokenClaimCollectionId: member.Collection().Id,
+		core.TokenClaimRefreshable:  true,
+		claimSession:                sid,
+	}, key, member.Collection().AuthToken.DurationTime())
+}
+
+// tokenSession is the session a token names ("" for none); the token's
+// signature is checked elsewhere.
+func tokenSession(token string) string {
+	claims, err := security.ParseUnverifiedJWT(token)
+	if err != nil {
+		return ""
+	}
+	sid, _ := claims[claimSession].(string)
+	return sid
+}
+
+// SessionID is the session the request is signed in with ("" for guests).
+func SessionID(e *core.RequestEvent) string {
+	s, _ := e.Get(sessionAuthKey).(string)
+	return s
+}
+
+// SessionLive reports whether member's session sid still exists (a fresh
+// look in the database, for long-lived connections as they start).
+func SessionLive(app core.App, member, sid string) bool {
+	var n int
+	err := app.DB().Select("COUNT(*)").From(SessionsCollection).
+		Where(dbx.HashExp{"id": sid, "user": member}).Row(&n)
+	return err == nil && n > 0
+}
+
+// RevokeSession signs one device out: its token stops working everywhere.
+func RevokeSession(app core.App, member, sid string) error {
+	s, err := app.FindRecordById(SessionsCollection, sid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if s.GetString("user") != member {
+		return nil // not theirs: nothing to do, and nothing to tell
+	}
+	return app.Delete(s)
+}
+
+// RevokeSessions signs every device of member out, but keep ("" for none).
+func RevokeSessions(app core.App, member, keep string) error {
+	var ids []string
+	err := app.DB().Select("id").From(SessionsCollection).
+		Where(dbx.HashExp{"user": member}).AndWhere(dbx.Not(dbx.HashExp{"id": keep})).Column(&ids)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err = app.DB().Delete(SessionsCollection, dbx.In("id", toAny(ids)...)).Execute()
+	if err != nil {
+		return err
+	}
+	sessionsOf(app).forget(member)
+	for _, sid := range ids {
+		signedOut(app, member, sid)
+	}
+	return nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// Device is one of a member's signed-in devices, for Me → Devices.
+type Device struct {
+	ID       string
+	Label    string
+	IP       string
+	Created  time.Time
+	LastSeen time.Time
+}
+
+// Devices lists member's signed-in devices, most recently used first.
+func Devices(app core.App, member string) ([]Device, error) {
+	recs, err := app.FindRecordsByFilter(SessionsCollection, "user = {:u}", "-last_seen,-created", 200, 0, dbx.Params{"u": member})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Device, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, Device{
+			ID: r.Id, Label: r.GetString("device"), IP: r.GetString("ip"),
+			Created: r.GetDateTime("created").Time(), LastSeen: r.GetDateTime("last_seen").Time(),
+		})
+	}
+	return out, nil
+}
+
+// OnSignOut registers fn to run when a session ends (sign-out, revocation,
+// suspension): features that hold a member's connections open close them.
+// sid is the session that ended.
+func OnSignOut(app core.App, fn func(member, sid string)) {
+	l := signOutListenersOf(app)
+	l.mu.Lock()
+	l.fns = append(l.fns, fn)
+	l.mu.Unlock()
+}
+
+// OnMemberSignedOut registers fn to run when every session of a member ends at
+// once (suspension, deletion, a new token key).
+func OnMemberSignedOut(app core.App, fn func(member string)) {
+	l := signOutListenersOf(app)
+	l.mu.Lock()
+	l.all = append(l.all, fn)
+	l.mu.Unlock()
+}
+
+type signOutListeners struct {
+	mu  sync.Mutex
+	fns []func(member, sid string)
+	all []func(member string)
+}
+
+func signOutListenersOf(app core.App) *signOutListeners {
+	return app.Store().GetOrSet("plaza.web.signout", func() any { return &signOutListeners{} }).(*signOutListeners)
+}
+
+func signedOut(app core.App, member, sid string) {
+	l := signOutListenersOf(app)
+	l.mu.Lock()
+	fns := l.fns
+	l.mu.Unlock()
+	for _, fn := range fns {
+		fn(member, sid)
+	}
+	unsetRealtimeAuth(app, member)
+}
+
+func memberSignedOut(app core.App, member string) {
+	l := signOutListenersOf(app)
+	l.mu.Lock()
+	fns := l.all
+	l.mu.Unlock()
+	for _, fn := range fns {
+		fn(member)
+	}
+	unsetRealtimeAuth(app, member)
+}
+
+// unsetRealtimeAuth makes member's PocketBase realtime connections guests:
+// they stay open, and must subscribe again with a token that still works.
+func unsetRealtimeAuth(app core.App, member string) {
+	for _, c := range app.SubscriptionsBroker().Clients() {
+		if a, _ := c.Get(apis.RealtimeClientAuthKey).(*core.Record); a != nil && a.Id == member {
+			c.Unset(apis.RealtimeClientAuthKey)
+		}
+	}
+}
+
+// bindSessions keeps sessions true to the members behind them.
+func bindSessions(app core.App) {
+	// Any change of status away from active — the dashboard, the REST API,
+	// the admin pages, Go code — renews the token key (every token the member
+	// holds stops verifying) and ends their sessions and open streams.
+	app.OnRecordUpdate("users").BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.Original().GetString("status") == StatusActive && e.Record.GetString("status") != StatusActive {
+			e.Record.RefreshTokenKey()
+		}
+		return e.Next()
+	})
+	app.OnRecordAfterUpdateSuccess("users").BindFunc(func(e *core.RecordEvent) error {
+		before := e.Record.Original()
+		if e.Record.GetString("status") != StatusActive || before.TokenKey() != e.Record.TokenKey() {
+			if err := RevokeSessions(e.App, e.Record.Id, ""); err != nil {
+				e.App.Logger().Error("sessions: revoking after a status change failed", "member", e.Record.Id, "error", err)
+			}
+			memberSignedOut(e.App, e.Record.Id)
+		}
+		return e.Next()
+	})
+	app.OnRecordAfterDeleteSuccess("users").BindFunc(func(e *core.RecordEvent) error {
+		memberSignedOut(e.App, e.Record.Id)
+		return e.Next()
+	})
+	// One device signed out (by the member, an admin in the dashboard, or
+	// RevokeSession): its cached token goes, its streams close.
+	app.OnRecordAfterDeleteSuccess(SessionsCollection).BindFunc(func(e *core.RecordEvent) error {
+		sessionsOf(e.App).forgetSession(e.Record.Id)
+		signedOut(e.App, e.Record.GetString("user"), e.Record.Id)
+		return e.Next()
+	})
+
+	// Tokens PocketBase's REST API issues (sign-in with password, OAuth2,
+	// OTP, refresh) belong to a session too: a new device, or on refresh the
+	// same one.
+	app.OnRecordAuthRequest("users").BindFunc(func(e *core.RecordAuthRequestEvent) error {
+		sid := ""
+		if e.AuthMethod == "" { // a refresh: keep the device the token was for
+			if cur := SessionID(e.RequestEvent); cur != "" && e.Auth != nil && e.Auth.Id == e.Record.Id {
+				sid = cur
+			}
+		}
+		var (
+			tok string
+			err error
+		)
+		if sid != "" {
+			tok, err = sessionToken(e.Record, sid)
+		} else {
+			tok, err = NewSessionToken(e.App, e.Record, e.Request, e.RealIP())
+		}
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		e.Token = tok
+		return e.Next()
+	})
+
+	// Sessions unused for a token's lifetime can't be used again: forget them.
+	app.Cron().MustAdd("plazaSessionsCleanup", "23 * * * *", func() {
+		users, err := app.FindCachedCollectionByNameOrId("users")
+		if err != nil {
+			return
+		}
+		cutoff := time.Now().Add(-users.AuthToken.DurationTime()).UTC().Format(types.DefaultDateLayout)
+		if _, err := app.DB().Delete(SessionsCollection, dbx.NewExp("last_seen < {:c}", dbx.Params{"c": cutoff})).Execute(); err != nil {
+			app.Logger().Error("sessions: cleanup failed", "error", err)
+		}
+	})
+}
+
+// loadAuth is the one place a request's member is decided, for pages, the
+// event stream, the bridge and the REST API alike. It runs just before
+// PocketBase's own token loader: a token in the Authorization header is
+// checked here (signature, session, member active) and dropped from the
+// request if it fails, so PocketBase never accepts it; page routes also take
+// the session cookie. On pages a superuser's token makes no member.
+func loadAuth() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{
+		Id:       "plazaAuth",
+		Priority: apis.DefaultLoadAuthTokenMiddlewarePriority - 1,
+		Func: func(e *core.RequestEvent) error {
+			page := isPageRequest(e.Request)
+			if token := bearerToken(e.Request); token != "" {
+				s, err := sessionFor(e.App, token)
+				if err != nil {
+					e.Request.Header.Del("Authorization")
+				} else {
+					useSession(e, s, page)
+				}
+			} else if page {
+				if c, err := e.Request.Cookie(SessionCookie); err == nil && c.Value != "" {
+					s, err := sessionFor(e.App, c.Value)
+					if err != nil || s.member.Collection().Name != "users" {
+						EndSession(e)
+					} else {
+						useSession(e, s, page)
+						if tokenPastHalfLife(c.Value, s.member) {
+							if err := renewSession(e, s); err != nil {
+								return err
+							}
+						}
+					}
+				}
+			}
+			return e.Next()
+		},
+	}
+}
+
+func bearerToken(r *http.Request) string {
+	t := r.Header.Get("Authorization")
+	if len(t) > 7 && strings.EqualFold(t[:7], "Bearer ") {
+		return t[7:]
+	}
+	return t
+}
+
+func useSession(e *core.RequestEvent, s *sessionEntry, page bool) {
+	if s.member.Collection().Name != "users" {
+		if page {
+			e.Set(superuserKey, s.member) // pages are for members; see RequireMember
+			e.Request.Header.Del("Authorization")
+			return
+		}
+		e.Auth = s.member
+		return
+	}
+	e.Auth = s.member
+	e.Set(sessionAuthKey, s.sid)
+	touchSession(e.App, s)
+}
+
+// sessionFor checks a token: a verified auth token of an active member whose
+// session still exists (or any superuser's), remembered for a minute at most
+// and forgotten as soon as the member or the session changes.
+func sessionFor(app core.App, token string) (*sessionEntry, error) {
+	now := time.Now()
+	cache := sessionsOf(app)
+	s, gen := cache.get(token, now)
+	if s != nil {
+		return s, nil
+	}
+	member, err := app.FindAuthRecordByToken(token, core.TokenTypeAuth)
+	if err != nil {
+		return nil, err
+	}
+	s = &sessionEntry{member: member, expires: now.Add(sessionCacheTTL)}
+	if exp := tokenExpiry(token); exp.Before(s.expires) {
+		s.expires = exp
+	}
+	switch {
+	case member.IsSuperuser():
+	case member.Collection().Name != "users":
+		return nil, errNotAMember
+	default:
+		if member.GetString("status") != StatusActive {
+			return nil, errNotActive
+		}
+		s.sid = tokenSession(token)
+		if s.sid == "" {
+			return nil, errNoSession
+		}
+		var row struct {
+			User     string `db:"user"`
+			LastSeen string `db:"last_seen"`
+		}
+		err := app.DB().Select("user", "last_seen").From(SessionsCollection).
+			Where(dbx.HashExp{"id": s.sid}).Limit(1).One(&row)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.User != member.Id) {
+			return nil, errNoSession
+		}
+		if err != nil {
+			return nil, err
+		}
+		if seen, err := types.ParseDateTime(row.LastSeen); err == nil {
+			cache.seen(s.sid, seen.Time())
+		}
+	}
+	cache.put(gen, token, s)
+	return s.clone(), nil
+}
+
+func tokenExpiry(token string) time.Time {
+	claims, err := security.ParseUnverifiedJWT(token)
+	if err != nil {
+		return time.Time{}
+	}
+	exp, _ := claims["exp"].(float64)
+	return time.Unix(int64(exp), 0)
+}
+
+// touchSession keeps a device's "last seen" within lastSeenEvery of the
+// truth, writing at most once per interval per device.
+func touchSession(app core.App, s *sessionEntry) {
+	now := time.Now()
+	if !sessionsOf(app).due(s.sid, now) {
+		return
+	}
+	_, err := app.NonconcurrentDB().Update(SessionsCollection,
+		dbx.Params{"last_seen": now.UTC().Format(types.DefaultDateLayout)},
+		dbx.HashExp{"id": s.sid}).Execute()
+	if err != nil {
+		app.Logger().Warn("sessions: last seen not stored", "session", s.sid, "error", err)
+	}
+}
+
+// renewSession gives this browser a fresh token for the same session.
+func renewSession(e *core.RequestEvent, s *sessionEntry) error {
+	token, err := sessionToken(s.member, s.sid)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	setSessionCookie(e, token, s.member.Collection().AuthToken.DurationTime())
+	return nil
+}
+
+// DeviceLabel names a browser for Me → Devices ("Chrome on Android"), from
+// its user agent; "" for none.
+func DeviceLabel(ua string) string {
+	if ua == "" {
+		return "Unknown device"
+	}
+	browser := ""
+	for _, b := range []struct{ token, name string }{
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"SamsungBrowser/", "Samsung Internet"},
+		{"Firefox/", "Firefox"}, {"FxiOS/", "Firefox"}, {"CriOS/", "Chrome"},
+		{"Chromium/", "Chromium"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
+	} {
+		if strings.Contains(ua, b.token) {
+			browser = b.name
+			break
+		}
+	}
+	system := ""
+	for _, o := range []struct{ token, name string }{
+		{"iPhone", "iPhone"}, {"iPad", "iPad"}, {"Android", "Android"}, {"CrOS", "ChromeOS"},
+		{"Windows", "Windows"}, {"Mac OS X", "macOS"}, {"Macintosh", "macOS"}, {"Linux", "Linux"},
+	} {
+		if strings.Contains(ua, o.token) {
+			system = o.name
+			break
+		}
+	}
+	switch {
+	case browser != "" && system != "":
+		return browser + " on " + system
+	case browser != "":
+		return browser
+	case system != "":
+		return "Browser on " + system
+	}
+	name, _, _ := strings.Cut(ua, "/")
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 40 {
+		return "App or script"
+	}
+	return name + " (app or script)"
+}
+
+// IPPrefix keeps only the network part of an address — enough to recognise a
+// place, not a household: /24 for IPv4, /48 for IPv6.
+func IPPrefix(ip string) string {
+	a := net.ParseIP(ip)
+	if a == nil {
+		return ""
+	}
+	if v4 := a.To4(); v4 != nil {
+		return fmt.Sprintf("%d.%d.%d.0/24", v4[0], v4[1], v4[2])
+	}
+	return (&net.IPNet{IP: a.Mask(net.CIDRMask(48, 128)), Mask: net.CIDRMask(48, 128)}).String()
+}
