@@ -3,99 +3,22 @@ package minihost
 import (
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"plaza/hooks/chat"
 	notices "plaza/hooks/notify"
-	"plaza/hooks/pay"
 	"plaza/hooks/web"
 )
-
-var currencyCode = regexp.MustCompile(`^[a-z]{3}$`)
-
-// requestPayment is called by the host once the member confirmed the
-// payment in Plaza's own sheet: a pending order for the mini and a Stripe
-// Checkout page, which the host opens in a new window.
-func requestPayment(c *call) (any, error) {
-	if err := c.arity(1, 1); err != nil {
-		return nil, err
-	}
-	var req struct {
-		Amount      int64  `json:"amount"`
-		Currency    string `json:"currency"`
-		Description string `json:"description"`
-	}
-	if err := c.object(0, &req); err != nil {
-		return nil, err
-	}
-	req.Currency = strings.ToLower(req.Currency)
-	req.Description = strings.TrimSpace(req.Description)
-	switch {
-	case req.Amount < 1 || req.Amount > pay.MaxAmount:
-		return nil, badRequest("amount must be a whole number of the currency's smallest unit (cents), from 1 to 99999999.")
-	case !currencyCode.MatchString(req.Currency):
-		return nil, badRequest("currency must be a 3-letter code such as \"usd\".")
-	case req.Description == "" || utf8.RuneCountInString(req.Description) > 120:
-		return nil, badRequest("description must be 1 to 120 characters.")
-	case !pay.Enabled(c.e.App):
-		return nil, refusal(http.StatusServiceUnavailable, "unavailable", "Payments are not set up on this Plaza.")
-	}
-	coll, err := c.e.App.FindCachedCollectionByNameOrId("orders")
-	if err != nil {
-		return nil, err
-	}
-	o := core.NewRecord(coll)
-	o.Set("buyer", c.e.Auth.Id)
-	o.Set("mini", c.mini.ID)
-	o.Set("title", req.Description+" ("+c.mini.Name+")")
-	o.Set("quantity", 1)
-	o.Set("unit_price", req.Amount)
-	o.Set("amount", req.Amount)
-	o.Set("currency", req.Currency)
-	o.Set("status", pay.Pending)
-	if err := c.e.App.Save(o); err != nil {
-		return nil, err
-	}
-	url, err := pay.StartCheckout(c.e.App, o)
-	if err != nil {
-		return nil, refusal(http.StatusBadGateway, "unavailable", pay.Explain(err))
-	}
-	return map[string]string{"order": o.Id, "checkout_url": url, "status": pay.Pending}, nil
-}
-
-// paymentStatus tells the host how a mini's order stands (it asks until
-// the payment settles).
-func paymentStatus(c *call) (any, error) {
-	if err := c.arity(1, 1); err != nil {
-		return nil, err
-	}
-	id, err := c.str(0, "The order", 40, false)
-	if err != nil {
-		return nil, err
-	}
-	o, err := c.e.App.FindRecordById("orders", id)
-	if err != nil || o.GetString("buyer") != c.e.Auth.Id || o.GetString("mini") != c.mini.ID {
-		return nil, refusal(http.StatusNotFound, "not_found", "No such order.")
-	}
-	return map[string]string{"order": o.Id, "status": o.GetString("status")}, nil
-}
 
 // share posts a card into a chat the member picked in the host's sheet.
 func share(c *call) (any, error) {
 	if err := c.arity(1, 1); err != nil {
 		return nil, err
 	}
-	var req struct {
-		Room  string `json:"room"`
-		Title string `json:"title"`
-		Path  string `json:"path"`
-	}
-	if err := c.object(0, &req); err != nil {
+	var req struct{ Room, Title, Path string }
+	if err := c.object(0, "share's object", fields{"room": &req.Room, "title": &req.Title, "path": &req.Path}, "title"); err != nil {
 		return nil, err
 	}
 	req.Title = strings.TrimSpace(req.Title)

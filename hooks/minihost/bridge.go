@@ -53,9 +53,10 @@ func badRequest(message string) *bridgeError {
 
 // call is one bridge call being answered.
 type call struct {
-	e    *core.RequestEvent
-	mini *Mini
-	args []json.RawMessage
+	e         *core.RequestEvent
+	mini      *Mini
+	args      []json.RawMessage
+	pseudonym string // the member's id in this mini, once needed
 }
 
 type method struct {
@@ -77,7 +78,12 @@ func init() {
 		"shared.incr":    {"shared_storage", sharedIncr},
 		"shared.list":    {"shared_storage", sharedList},
 		"shared.remove":  {"shared_storage", sharedRemove},
-		"requestPayment": {"payments", requestPayment},
+		"shared.vote":    {"shared_storage", sharedVote},
+		"shared.mine":    {"shared_storage", sharedMine},
+		// requestPayment in the SDK: the host page prepares the payment,
+		// shows the member what was prepared, and confirms it.
+		"preparePayment": {"payments", preparePayment},
+		"confirmPayment": {"payments", confirmPayment},
 		"paymentStatus":  {"payments", paymentStatus},
 		"share":          {"share", share},
 		"notify":         {"notify", notify},
@@ -118,13 +124,9 @@ func answer(e *core.RequestEvent) error {
 	if err != nil {
 		return refusal(http.StatusRequestEntityTooLarge, "too_large", "The call's arguments are too large.")
 	}
-	var body struct {
-		Args []json.RawMessage `json:"args"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil || dec.More() {
-		return badRequest("The call must be JSON: {\"args\": [...]}.")
+	var args []json.RawMessage
+	if _, err := strictObject(raw, "The call", fields{"args": &args}); err != nil {
+		return badRequest("The call must be JSON: {\"args\": [...]}. " + err.Error())
 	}
 	if spec.perm != "" {
 		if !m.Has(spec.perm) {
@@ -143,7 +145,7 @@ func answer(e *core.RequestEvent) error {
 	if !bridgeLimiter.Allow(e.Auth.Id+"/"+m.ID, time.Now()) {
 		return refusal(http.StatusTooManyRequests, "rate_limited", "Too many calls: slow down.")
 	}
-	res, err := spec.run(&call{e: e, mini: m, args: body.Args})
+	res, err := spec.run(&call{e: e, mini: m, args: args})
 	if err != nil {
 		return err
 	}
@@ -196,15 +198,20 @@ func (c *call) value(i int) (json.RawMessage, error) {
 	return compact.Bytes(), nil
 }
 
-// object reads argument i as a JSON object into dst (unknown fields refused).
-func (c *call) object(i int, dst any) error {
+// object reads argument i as a JSON object into dst, strictly (strictObject),
+// and checks that the required keys are there.
+func (c *call) object(i int, what string, dst fields, required ...string) error {
 	if i >= len(c.args) {
-		return badRequest("An options object is missing.")
+		return badRequest(what + " is missing.")
 	}
-	dec := json.NewDecoder(bytes.NewReader(c.args[i]))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return badRequest("The options object is not what this call takes: " + err.Error() + ".")
+	seen, err := strictObject(c.args[i], what, dst)
+	if err != nil {
+		return err
+	}
+	for _, k := range required {
+		if !seen[k] {
+			return badRequest(what + " needs " + strconv.Quote(k) + ".")
+		}
 	}
 	return nil
 }

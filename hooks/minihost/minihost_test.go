@@ -191,18 +191,19 @@ func TestSharedCountersAreAtomic(t *testing.T) {
 	s := testkit.Start(t)
 	s.InstallMini(tester("tester", "shared_storage"))
 	var clients []*testkit.Client
-	for i := range 5 {
+	for i := range 20 {
 		c := s.SignedIn(s.Member("M"+strconv.Itoa(i), "m"+strconv.Itoa(i)+"@example.org"))
 		allow(t, c, "tester", "shared_storage")
 		clients = append(clients, c)
 	}
+	// Twenty members add 1 at once, each twice: every member counts once.
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range 8 {
-				if p := c.Bridge("tester", "shared.incr", "votes:a"); p.Status != http.StatusOK {
+			for range 2 {
+				if p := c.Bridge("tester", "shared.incr", "votes:a"); p.Status != http.StatusOK && p.Status != http.StatusConflict {
 					t.Errorf("incr: %d %s", p.Status, p.Body)
 				}
 			}
@@ -211,23 +212,24 @@ func TestSharedCountersAreAtomic(t *testing.T) {
 	wg.Wait()
 	var n int
 	result(t, clients[0].Bridge("tester", "shared.get", "votes:a"), &n)
-	if n != 40 {
-		t.Fatalf("40 concurrent increments made %d", n)
+	if n != 20 {
+		t.Fatalf("20 members adding 1 (twice each, at once) made %d", n)
 	}
-	result(t, clients[1].Bridge("tester", "shared.incr", "votes:a", -5), &n)
-	if n != 35 {
-		t.Fatalf("incr by -5 gave %d", n)
+	result(t, clients[1].Bridge("tester", "shared.incr", "votes:a", -1), &n)
+	if n != 19 {
+		t.Fatalf("taking one back gave %d", n)
 	}
 	result(t, clients[1].Bridge("tester", "shared.set", "votes:b", map[string]string{"x": "y"}), nil)
-	refused(t, clients[1].Bridge("tester", "shared.incr", "votes:b"), http.StatusBadRequest, "bad_request")
+	refused(t, clients[1].Bridge("tester", "shared.incr", "votes:b"), http.StatusConflict, "conflict")
 	result(t, clients[1].Bridge("tester", "shared.set", "other", 1), nil)
 	var list map[string]any
 	result(t, clients[2].Bridge("tester", "shared.list", "votes:"), &list)
-	if len(list) != 2 || list["votes:a"] != float64(35) {
+	if len(list) != 2 || list["votes:a"] != float64(19) {
 		t.Fatalf("list %v", list)
 	}
 	refused(t, clients[2].Bridge("tester", "shared.incr", "votes:a", 1.5), http.StatusBadRequest, "bad_request")
-	result(t, clients[3].Bridge("tester", "shared.remove", "votes:b"), nil)
+	refused(t, clients[2].Bridge("tester", "shared.incr", "votes:a", 5), http.StatusBadRequest, "bad_request")
+	result(t, clients[1].Bridge("tester", "shared.remove", "votes:b"), nil)
 	list = nil
 	result(t, clients[2].Bridge("tester", "shared.list", "votes:"), &list)
 	if len(list) != 1 {
@@ -388,53 +390,4 @@ func TestUploadsAreChecked(t *testing.T) {
 		s.UploadMini(poll.Id, tester("poll")).Expect(http.StatusBadRequest, "built-in")
 	}
 	_ = core.CollectionNameSuperusers
-}
-
-func TestRequestPayment(t *testing.T) {
-	s := testkit.Start(t)
-	s.InstallMini(tester("tickets", "payments"))
-	ana, ben := s.Member("Ana", "ana@example.org"), s.Member("Ben", "ben@example.org")
-	a, b := s.SignedIn(ana), s.SignedIn(ben)
-	allow(t, a, "tickets", "payments")
-	ticket := map[string]any{"amount": 1500, "currency": "EUR", "description": "Gala ticket"}
-	refused(t, a.Bridge("tickets", "requestPayment", ticket), http.StatusServiceUnavailable, "unavailable")
-	s.Stripe()
-	for _, bad := range []map[string]any{
-		{"amount": 0, "currency": "eur", "description": "x"},
-		{"amount": 1.5, "currency": "eur", "description": "x"},
-		{"amount": "15", "currency": "eur", "description": "x"},
-		{"amount": 100, "currency": "euro", "description": "x"},
-		{"amount": 100, "currency": "eur", "description": ""},
-		{"amount": 100, "currency": "eur", "description": "x", "to": "acct_1"},
-	} {
-		refused(t, a.Bridge("tickets", "requestPayment", bad), http.StatusBadRequest, "bad_request")
-	}
-	if n := s.Count("orders", "", nil); n != 0 {
-		t.Fatalf("%d orders from refused payments", n)
-	}
-	var res struct{ Order, Checkout_url, Status string }
-	result(t, a.Bridge("tickets", "requestPayment", ticket), &res)
-	if !strings.HasPrefix(res.Checkout_url, "https://") || res.Status != "pending" {
-		t.Fatalf("requestPayment: %+v", res)
-	}
-	o, err := s.App.FindRecordById("orders", res.Order)
-	if err != nil || o.GetInt("amount") != 1500 || o.GetString("currency") != "eur" || o.GetString("buyer") != ana.Id || o.GetString("mini") == "" {
-		t.Fatalf("order %v (%v)", o, err)
-	}
-	var st struct{ Status string }
-	result(t, a.Bridge("tickets", "paymentStatus", res.Order), &st)
-	if st.Status != "pending" {
-		t.Fatalf("status %s", st.Status)
-	}
-	s.Webhook("evt_ticket", "checkout.session.completed", map[string]any{
-		"id": o.GetString("checkout_session"), "object": "checkout.session", "status": "complete", "payment_status": "paid",
-		"metadata": map[string]string{"order": o.Id}, "payment_intent": "pi_ticket",
-	}, time.Time{}).Expect(http.StatusOK)
-	result(t, a.Bridge("tickets", "paymentStatus", res.Order), &st)
-	if st.Status != "paid" {
-		t.Fatalf("status after the webhook: %s", st.Status)
-	}
-	allow(t, b, "tickets", "payments")
-	refused(t, b.Bridge("tickets", "paymentStatus", res.Order), http.StatusNotFound, "not_found")
-	a.Get("/orders/"+o.Id).Expect(http.StatusOK, "Gala ticket", "€15.00", "Paid")
 }

@@ -23,6 +23,8 @@ type Mini struct {
 	Builtin                                                    bool
 	bundleFile                                                 string // an upload's stored zip
 	Updated                                                    string
+	// Shared storage quotas set by an admin (0: Plaza's defaults).
+	SharedQuotaMB, SharedQuotaKeys int
 }
 
 // Has reports whether the mini declares permission p.
@@ -67,6 +69,7 @@ func miniFromRecord(rec *core.Record) *Mini {
 		Version: rec.GetString("version"), Icon: rec.GetString("icon"), Status: rec.GetString("status"),
 		Secret: rec.GetString("secret"), Permissions: rec.GetStringSlice("permissions"), Builtin: rec.GetBool("builtin"),
 		bundleFile: rec.GetString("bundle"), Updated: rec.GetString("updated"),
+		SharedQuotaMB: rec.GetInt("shared_quota_mb"), SharedQuotaKeys: rec.GetInt("shared_quota_keys"),
 	}
 }
 

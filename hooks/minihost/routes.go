@@ -13,6 +13,7 @@ import (
 // Register binds the registry's hooks and the mini-program routes.
 func Register(app core.App) {
 	bindRegistry(app)
+	bindReceipts(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := syncBuiltins(se.App); err != nil {
 			return err
