@@ -1,7 +1,10 @@
 package web
 
 import (
+	"fmt"
+	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -24,13 +27,20 @@ func htmlErrors() *hook.Handler[*core.RequestEvent] {
 			if err == nil || !isPageRequest(e.Request) {
 				return err
 			}
+			apiErr := router.ToApiError(err)
 			if e.Written() {
-				e.App.Logger().Error("page failed after writing", "path", e.Request.URL.Path, "error", err)
+				e.App.Logger().Error("page failed after writing", "method", e.Request.Method, "path", e.Request.URL.Path,
+					"status", apiErr.Status, "error", apiErr.Message, "cause", causeOf(err))
 				return nil
 			}
-			apiErr := router.ToApiError(err)
 			if apiErr.Status >= 500 {
-				e.App.Logger().Error("page failed", "path", e.Request.URL.Path, "error", err)
+				e.App.Logger().Error("page failed", "method", e.Request.Method, "path", e.Request.URL.Path,
+					"status", apiErr.Status, "error", apiErr.Message, "cause", causeOf(err))
+			}
+			if wantsJSON(e.Request) {
+				// A page's script (a chat send, the mini bridge) reads the
+				// reason, where an HTML page would read as a broken connection.
+				return e.JSON(apiErr.Status, map[string]any{"error": errorMessage(apiErr), "status": apiErr.Status})
 			}
 			vm := templates.ErrorVM{
 				Chrome:  Chrome(e, ""),
@@ -82,4 +92,45 @@ func errorMessage(apiErr *router.ApiError) string {
 		return "Plaza hit a problem and could not finish. Nothing you sent was lost on our side; try again in a moment."
 	}
 	return apiErr.Message
+}
+
+// causeOf is what went wrong underneath: a PocketBase ApiError's Error() is
+// only its public message, the real cause (a SQLite error, a full disk) is
+// its raw data.
+func causeOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	if apiErr, ok := err.(*router.ApiError); ok {
+		switch raw := apiErr.RawData().(type) {
+		case nil:
+			return apiErr.Message
+		case error:
+			return causeOf(raw)
+		default:
+			return fmt.Sprint(raw)
+		}
+	}
+	return err.Error() // a wrapping error's text already names what it wraps
+}
+
+// wantsJSON tells a page's own fetch (it sends X-Plaza-Fetch, or asks for
+// application/json before HTML) from a browser loading a page.
+func wantsJSON(r *http.Request) bool {
+	if r.Header.Get("X-Plaza-Fetch") != "" {
+		return true
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		media, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch media {
+		case "application/json":
+			return true
+		case "text/html", "application/xhtml+xml", "*/*":
+			return false
+		}
+	}
+	return false
 }

@@ -291,9 +291,13 @@
       e.preventDefault();
       var btn = form.querySelector("button[type=submit]");
       var data = new FormData(form);
-      fetch(form.action, { method: "POST", body: data, headers: { "X-Plaza-Fetch": "1" }, credentials: "same-origin" })
+      fetch(form.action, { method: "POST", body: data, headers: { "X-Plaza-Fetch": "1", "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) {
-          return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+          // Plaza answers JSON, errors included; anything else came from
+          // something in between (a proxy), and its status is the reason.
+          return r.json().then(function (j) { return { ok: r.ok, j: j }; }, function () {
+            return { ok: false, j: { error: "The message was not sent (the server answered " + r.status + "). Try again." } };
+          });
         })
         .then(function (res) {
           if (!res.ok) { showError(res.j.error || "The message was not sent. Try again."); return; }
