@@ -81,7 +81,7 @@ func TestAPIRules(t *testing.T) {
 		if len(list) != 3 {
 			t.Errorf("listed %d members, want 3 (Ana, Ben, Eve)", len(list))
 		}
-		for _, leak := range []string{"ana@example.org", "ben@example.org", "privacy", "who_can_add", "tokenKey", "password"} {
+		for _, leak := range []string{"ana@example.org", "ben@example.org", "privacy", "who_can_add", "tokenKey", "password", `"role"`} {
 			if strings.Contains(body, leak) {
 				t.Errorf("list leaks %q", leak)
 			}
@@ -100,6 +100,32 @@ func TestAPIRules(t *testing.T) {
 		code, body = api(t, s, evil, "GET", `/api/collections/users/records?filter=`+urlq(`privacy.who_can_add="anyone"`), "")
 		if code == 200 && len(items(t, body)) > 0 {
 			t.Errorf("filter on a hidden field matched: %s", body)
+		}
+	})
+
+	t.Run("users: roles are not shown, nor probed by filter", func(t *testing.T) {
+		ben.Set("role", "admin")
+		if err := s.App.Save(ben); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			ben.Set("role", "member")
+			if err := s.App.Save(ben); err != nil {
+				t.Fatal(err)
+			}
+		}()
+		for _, tok := range []string{evil, anaTok} {
+			for _, path := range []string{"/api/collections/users/records?perPage=100", "/api/collections/users/records/" + ben.Id,
+				"/api/collections/users/records/" + ana.Id} {
+				code, body := api(t, s, tok, "GET", path, "")
+				if code != 200 || strings.Contains(body, `"role"`) || strings.Contains(body, "admin") {
+					t.Errorf("%s shows roles: %d %s", path, code, body)
+				}
+			}
+			code, body := api(t, s, tok, "GET", "/api/collections/users/records?filter="+urlq(`role="admin"`), "")
+			if code == 200 && len(items(t, body)) > 0 {
+				t.Errorf("filtering by role finds the admin: %s", body)
+			}
 		}
 	})
 
@@ -132,6 +158,7 @@ func TestAPIRules(t *testing.T) {
 			if err := s.App.Save(ana); err != nil {
 				t.Fatal(err)
 			}
+			anaTok = s.Token(ana) // suspending signed her out everywhere
 		}()
 		code, body := api(t, s, "", "POST", "/api/collections/users/auth-with-password",
 			`{"identity":"ana@example.org","password":"`+testkit.Password+`"}`)
@@ -203,13 +230,31 @@ func TestAPIRules(t *testing.T) {
 				t.Errorf("invite created: %d", code)
 			}
 		}
-		code, body := api(t, s, "", "GET", "/api/collections/org_settings/records", "")
-		if code != 200 || !strings.Contains(body, "Plaza") {
-			t.Errorf("org settings are public: %d %s", code, body)
-		}
 		org, err := s.App.FindFirstRecordByFilter("org_settings", "")
 		if err != nil {
 			t.Fatal(err)
+		}
+		org.Set("blocked_words", "sekritword\nother phrase")
+		org.Set("word_filter", "review")
+		if err := s.App.Save(org); err != nil {
+			t.Fatal(err)
+		}
+		// The name and logo are public (the sign-in page shows them); the
+		// word filter is the moderators' business.
+		for _, tok := range []string{"", evil} {
+			code, body := api(t, s, tok, "GET", "/api/collections/org_settings/records", "")
+			if code != 200 || !strings.Contains(body, "Plaza") {
+				t.Errorf("org settings are public: %d %s", code, body)
+			}
+			for _, leak := range []string{"sekritword", "blocked_words", "word_filter", "review"} {
+				if strings.Contains(body, leak) {
+					t.Errorf("org settings show %q: %s", leak, body)
+				}
+			}
+			code, body = api(t, s, tok, "GET", "/api/collections/org_settings/records/"+org.Id, "")
+			if code != 200 || strings.Contains(body, "sekritword") {
+				t.Errorf("org settings record shows the word filter: %d %s", code, body)
+			}
 		}
 		if code, _ := api(t, s, evil, "PATCH", "/api/collections/org_settings/records/"+org.Id, `{"registration":"open","name":"Pwned"}`); code < 400 {
 			t.Errorf("org settings edited: %d", code)
@@ -219,4 +264,51 @@ func TestAPIRules(t *testing.T) {
 
 func urlq(s string) string {
 	return strings.NewReplacer(" ", "%20", `"`, "%22", "=", "%3D").Replace(s)
+}
+
+// TestOrderAPIFields: buyer and seller read their order through the REST
+// API as the order pages show it, without Stripe's references (payment,
+// Checkout session, the seller's connected account) or the payment link.
+func TestOrderAPIFields(t *testing.T) {
+	s := testkit.Start(t)
+	ana, ben, eve := s.Member("Ana", "ana@example.org"), s.Member("Ben", "ben@example.org"), s.Member("Eve", "eve@example.org")
+	c, err := s.App.FindCollectionByNameOrId("orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := core.NewRecord(c)
+	for k, v := range map[string]any{"buyer": ben.Id, "seller": ana.Id, "title": "Old bike", "quantity": 1, "unit_price": 5000,
+		"amount": 5000, "currency": "usd", "status": "paid", "checkout_session": "cs_test_secret1",
+		"checkout_url": "https://checkout.stripe.com/c/pay/cs_test_secret1", "payment_intent": "pi_secret2",
+		"destination": "acct_secret3", "attempts": 1} {
+		o.Set(k, v)
+	}
+	if err := s.App.Save(o); err != nil {
+		t.Fatal(err)
+	}
+	for who, m := range map[string]*core.Record{"buyer": ben, "seller": ana} {
+		tok := s.Token(m)
+		for _, path := range []string{"/api/collections/orders/records", "/api/collections/orders/records/" + o.Id} {
+			code, body := api(t, s, tok, "GET", path, "")
+			if code != 200 || !strings.Contains(body, "Old bike") {
+				t.Errorf("%s reads %s: %d %s", who, path, code, body)
+			}
+			for _, leak := range []string{"cs_test_secret1", "pi_secret2", "acct_secret3", "checkout.stripe.com", "attempts"} {
+				if strings.Contains(body, leak) {
+					t.Errorf("%s sees %q at %s: %s", who, leak, path, body)
+				}
+			}
+		}
+		code, body := api(t, s, tok, "GET", "/api/collections/orders/records?filter="+urlq(`payment_intent="pi_secret2"`), "")
+		if code == 200 && len(items(t, body)) > 0 {
+			t.Errorf("%s probes the payment by filter: %s", who, body)
+		}
+	}
+	if _, body := api(t, s, s.Token(eve), "GET", "/api/collections/orders/records", ""); len(items(t, body)) != 0 {
+		t.Errorf("an outsider lists orders: %s", body)
+	}
+	// The order page still shows the buyer what Plaza's Go code reads.
+	if r := s.Reload(o); r.GetString("payment_intent") != "pi_secret2" || r.GetString("destination") != "acct_secret3" {
+		t.Errorf("stored order %v", r.FieldsData())
+	}
 }
