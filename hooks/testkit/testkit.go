@@ -294,6 +294,20 @@ func (c *Client) Open(path string, header http.Header) *http.Response {
 	return res
 }
 
+// Cookie is the value of the browser's cookie name for the server ("" if none).
+func (c *Client) Cookie(name string) string {
+	u, err := url.Parse(c.s.URL)
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
 // Follow fetches the page a redirect points to.
 func (c *Client) Follow(p *Page) *Page {
 	c.s.t.Helper()
@@ -334,6 +348,17 @@ func (p *Page) Expect(status int, texts ...string) *Page {
 	for _, s := range texts {
 		if !strings.Contains(p.Body, s) {
 			p.t.Fatalf("page lacks %q\n%s", s, clip(p.Body))
+		}
+	}
+	return p
+}
+
+// ExpectNot fails the test if the page shows any of texts.
+func (p *Page) ExpectNot(texts ...string) *Page {
+	p.t.Helper()
+	for _, s := range texts {
+		if strings.Contains(p.Body, s) {
+			p.t.Fatalf("page shows %q\n%s", s, clip(p.Body))
 		}
 	}
 	return p

@@ -29,7 +29,7 @@ func securityHeaders() *hook.Handler[*core.RequestEvent] {
 			nonce := base64.RawStdEncoding.EncodeToString(b[:])
 			e.Set(nonceKey, nonce)
 			h := e.Response.Header()
-			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; "+
+			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-"+nonce+"'; "+
 				"style-src 'self'; img-src 'self' data: blob:; manifest-src 'self'; worker-src 'self'; "+
 				"object-src 'none'; base-uri 'none'; "+
 				"frame-ancestors 'none'; form-action 'self' "+StripeOrigins)
