@@ -1,14 +1,16 @@
 /* Events — a Plaza mini-program.
  *
- * Shared storage (every member sees it):
- *   event:<id>             {v, title, about, start (ms since 1970), tz, place, capacity (0 = no limit),
- *                           price (minor units, 0 = free), currency, by, owner, at, canceled}
- *   event:<id>:taken       counter: spots taken (confirmed RSVPs plus tickets being paid for)
- *   event:<id>:m:<member>  counter: 1 while that member holds a spot. The incr that takes it
- *                          from 0 to 1 is the member's one RSVP; cancelling takes it back to 0.
- *   rsvp:<id>:<member>     {name, at} a free RSVP, {name, at, paid: true, order} a paid ticket,
- *                          {name, at, pending: true} while the ticket is being paid,
- *                          {canceled: true, at} once given up (shared storage has no delete)
+ * Shared storage (every member sees it; Plaza enforces who writes what):
+ *   event:<id>               {v, title, about, start (ms since 1970), tz, place, capacity (0 = no limit),
+ *                             price (minor units, 0 = free), currency, by, owner, at, canceled}:
+ *                             a value only the host (who created it) can change
+ *   event:<id>:taken         a counter: spots taken. Each member adds 1 once (their spot) and
+ *                             takes it back when they cancel; shared.mine tells whether they hold one
+ *   rsvp:<id>:@<member>      {name, at} an RSVP, {name, at, pending: true} while a ticket is being
+ *                             paid, {canceled: true, at} once given up: only that member writes it
+ *   paid:ticket:<id>:@<member>  the receipt Plaza writes when that member's ticket payment
+ *                             settles ({order, status, amount, currency, at}); no member can write it,
+ *                             so a ticket counts as paid only with a receipt for the event's price
  * Member storage (only this member):
  *   myevents               [{id, title, start, role: "host" | "going"}]
  *
@@ -104,6 +106,8 @@
       case "too_large": return "That's too long to save. Shorten the description and try again.";
       case "quota_exceeded": return "Your Events storage is full.";
       case "not_found": return "That event doesn't exist any more.";
+      case "forbidden": return "Only the host can change this event.";
+      case "conflict": return "That's already done.";
       case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
       case "unavailable": return ctx.unavailable || "That isn't available right now. Try again later.";
       case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";
@@ -189,9 +193,11 @@
   var keys = {
     event: function (id) { return "event:" + id; },
     taken: function (id) { return "event:" + id + ":taken"; },
-    member: function (id, m) { return "event:" + id + ":m:" + m; },
-    rsvp: function (id, m) { return "rsvp:" + id + ":" + m; },
-    rsvpPrefix: function (id) { return "rsvp:" + id + ":"; }
+    rsvp: function (id, m) { return "rsvp:" + id + ":@" + m; },
+    rsvpPrefix: function (id) { return "rsvp:" + id + ":@"; },
+    ticketRef: function (id) { return "ticket:" + id; },
+    paid: function (id, m) { return "paid:ticket:" + id + ":@" + m; },
+    paidPrefix: function (id) { return "paid:ticket:" + id + ":@"; }
   };
 
   async function loadMine() {
@@ -447,7 +453,7 @@
     if (!ID_RE.test(id)) { notFound("This link doesn't point to an event."); return; }
     loading();
     var token = viewToken;
-    var ev, who = null, profileError = null, taken = 0, records = {}, held = 0;
+    var ev, who = null, profileError = null, taken = 0, records = {}, held = 0, receipts = {};
     try {
       ev = await sdk.shared.get(keys.event(id));
       if (token !== viewToken) return;
@@ -456,11 +462,13 @@
       var got = await Promise.all([
         sdk.shared.get(keys.taken(id)),
         sdk.shared.list(keys.rsvpPrefix(id)),
-        who ? sdk.shared.get(keys.member(id, who.id)) : 0
+        who ? sdk.shared.mine(keys.taken(id)) : 0,
+        ev.price > 0 ? sdk.shared.list(keys.paidPrefix(id)) : {}
       ]);
       taken = Math.max(0, Number(got[0]) || 0);
       records = got[1] || {};
       held = Number(got[2]) || 0;
+      receipts = got[3] || {};
     } catch (e) {
       if (token !== viewToken) return;
       if (e.code === "not_found") { notFound(); return; }
@@ -472,17 +480,25 @@
     var prefix = keys.rsvpPrefix(id);
     var myKey = who ? keys.rsvp(id, who.id) : "";
     var mine = who ? records[myKey] : null;
-    var attendees = Object.keys(records).filter(function (k) { return isAttendee(records[k]); })
+    var paid = ev.price > 0;
+    // A ticket is paid only if Plaza wrote its receipt, for this event's price.
+    var hasTicket = function (member) {
+      var r = receipts[keys.paid(id, member)];
+      return !!r && r.status === "paid" && r.amount === ev.price && r.currency === ev.currency;
+    };
+    var counts = function (member, rec) {
+      return paid ? !!rec && typeof rec.name === "string" && !rec.canceled && hasTicket(member) : isAttendee(rec);
+    };
+    var attendees = Object.keys(records).filter(function (k) { return counts(k.slice(prefix.length), records[k]); })
       .map(function (k) { return { key: k, member: k.slice(prefix.length), rec: records[k] }; })
       .sort(function (a, b) { return (a.rec.at || 0) - (b.rec.at || 0); });
 
     var now = Date.now();
-    var paid = ev.price > 0;
     var past = ev.start < now;
     var canceled = !!ev.canceled;
     var isOwner = !!(who && ev.owner && ev.owner === who.id);
     var full = ev.capacity > 0 && taken >= ev.capacity;
-    var going = held >= 1 && isAttendee(mine);
+    var going = held >= 1 && !!who && counts(who.id, mine);
     // A spot held without a confirmed record: a ticket payment that didn't
     // finish, or an RSVP interrupted between its steps.
     var unfinished = held >= 1 && !going;
@@ -629,7 +645,7 @@
           h("span", { class: "avatar", "aria-hidden": "true" }, initials(a.rec.name)),
           h("span", null, a.rec.name || "Someone", you ? h("span", { class: "you" }, " (you)") : null,
             a.member === ev.owner ? h("span", { class: "you" }, " · host") : null),
-          isOwner && a.rec.paid ? h("span", { class: "when" }, "Paid") : null);
+          isOwner && paid && hasTicket(a.member) ? h("span", { class: "when" }, "Paid") : null);
       })));
     }
     if (held === 0 && taken > attendees.length && paid && !canceled && !past) {
@@ -637,7 +653,7 @@
         count(taken - attendees.length, "spot is", "spots are") + " held for people paying for a ticket."));
     }
     if (isOwner && paid) {
-      var sold = attendees.filter(function (a) { return a.rec.paid; }).length;
+      var sold = attendees.filter(function (a) { return hasTicket(a.member); }).length;
       append(people, h("p", { class: "muted small" }, count(sold, "ticket", "tickets") + " sold · " + money(sold * ev.price, ev.currency)));
     }
     nodes.push(people);
@@ -677,18 +693,18 @@
     if (fresh.canceled || fresh.start < Date.now()) { eventView(id, { notice: "RSVPs for this event are closed." }); return; }
     s.ev = ev = fresh;
 
-    var n = await sdk.shared.incr(keys.member(id, who.id), 1);
-    if (n !== 1) {
-      await sdk.shared.incr(keys.member(id, who.id), -1).catch(function () {});
+    // Each member adds 1 to the spots taken once (Plaza refuses a second time).
+    var t;
+    try {
+      t = await sdk.shared.incr(keys.taken(id), 1);
+    } catch (e) {
+      if (e.code !== "conflict") throw e;
       eventView(id, { notice: "You're already on the list." });
       return;
     }
-    var took = false;
     try {
-      var t = await sdk.shared.incr(keys.taken(id), 1);
-      took = true;
       if (ev.capacity > 0 && t > ev.capacity) {
-        await undo(id, who, took);
+        await undo(id);
         eventView(id, { notice: "Sorry, the last spot just went.", error: true });
         return;
       }
@@ -696,7 +712,7 @@
         ? { name: who.name, at: Date.now(), pending: true }
         : { name: who.name, at: Date.now() });
     } catch (e) {
-      await undo(id, who, took);
+      await undo(id);
       throw e;
     }
     if (!paid) {
@@ -708,9 +724,8 @@
     await payAndConfirm(s, {});
   }
 
-  async function undo(id, who, took) {
-    if (took) await sdk.shared.incr(keys.taken(id), -1).catch(function () {});
-    await sdk.shared.incr(keys.member(id, who.id), -1).catch(function () {});
+  async function undo(id) {
+    await sdk.shared.incr(keys.taken(id), -1).catch(function () {});
   }
 
   // Pay for a held spot; only a "paid" payment turns it into a ticket.
@@ -718,7 +733,7 @@
     var id = s.id, ev = s.ev, who = s.who;
     var res;
     try {
-      res = await sdk.requestPayment({ amount: ev.price, currency: ev.currency, description: clip("Ticket: " + ev.title, PAY_TEXT_MAX) });
+      res = await sdk.requestPayment({ amount: ev.price, currency: ev.currency, description: clip("Ticket: " + ev.title, PAY_TEXT_MAX), ref: keys.ticketRef(id) });
     } catch (e) {
       if (e.code === "timeout") {
         // The payment may still go through; keep the spot and let the member decide.
@@ -742,12 +757,8 @@
       return;
     }
     if (res && res.status === "paid") {
-      try {
-        await sdk.shared.set(keys.rsvp(id, who.id), { name: who.name, at: Date.now(), paid: true, order: res.order || "" });
-      } catch (e) {
-        eventView(id, { notice: "Your payment went through, but your ticket couldn't be saved. Don't pay again: tell " + (ev.by || "the host") + " (order " + (res.order || "?") + ").", error: true });
-        return;
-      }
+      // Plaza has written the receipt that makes the ticket; the RSVP stops being "pending".
+      await sdk.shared.set(keys.rsvp(id, who.id), { name: who.name, at: Date.now() }).catch(function () {});
       await remember({ id: id, title: ev.title, start: ev.start, role: "going" });
       toast("Ticket paid. You're going!");
       eventView(id);
@@ -763,13 +774,12 @@
   // Give a held spot back: member counter to 0, one spot freed, record marked.
   async function release(s) {
     var id = s.id, who = s.who;
-    var n = await sdk.shared.incr(keys.member(id, who.id), -1);
-    if (n < 0) {
-      // Wasn't holding one after all: put the counter back.
-      await sdk.shared.incr(keys.member(id, who.id), 1).catch(function () {});
-      return;
+    try {
+      await sdk.shared.incr(keys.taken(id), -1);
+    } catch (e) {
+      if (e.code === "conflict") return; // wasn't holding one after all
+      throw e;
     }
-    await sdk.shared.incr(keys.taken(id), -1);
     await sdk.shared.set(keys.rsvp(id, who.id), { canceled: true, at: Date.now() });
   }
 

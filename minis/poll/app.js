@@ -1,12 +1,12 @@
 /* Poll — a Plaza mini-program.
  *
- * Shared storage (every member sees it):
- *   poll:<id>                    {v, q, options[], by, owner, at, closed}
- *   poll:<id>:voter:<member id>  counter; the first incr returning 1 is that member's one vote
- *   poll:<id>:opt:<index>        counter of votes for option <index>
+ * Shared storage (every member sees it; Plaza enforces who writes what):
+ *   poll:<id>        {v, q, options[], by, owner, at, closed}: a value, so only the
+ *                    member who created it can change it (end the poll)
+ *   poll:<id>:votes  a vote: each member has one choice (the option's index as
+ *                    text), which they can change; it reads {"<index>": count}
  * Member storage (only this member):
- *   mypolls                      [{id, q, at, role: "created" | "voted"}], newest first
- *   vote:<id>                    index of the option this member chose
+ *   mypolls          [{id, q, at, role: "created" | "voted"}], newest first
  *
  * A card shared to a chat opens the mini at "#poll=<id>".
  */
@@ -96,6 +96,8 @@
       case "too_large": return "That's too long to save. Shorten the question or the options and try again.";
       case "quota_exceeded": return "Your Poll storage is full.";
       case "not_found": return ctx.notFound || "That poll doesn't exist any more.";
+      case "forbidden": return "Only the person who created this poll can change it.";
+      case "conflict": return "You've already voted in this poll.";
       case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
       case "unavailable": return "That isn't available right now. Try again later.";
       case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";
@@ -140,10 +142,7 @@
 
   var keys = {
     poll: function (id) { return "poll:" + id; },
-    voter: function (id, member) { return "poll:" + id + ":voter:" + member; },
-    opt: function (id, i) { return "poll:" + id + ":opt:" + i; },
-    optPrefix: function (id) { return "poll:" + id + ":opt:"; },
-    myVote: function (id) { return "vote:" + id; }
+    votes: function (id) { return "poll:" + id + ":votes"; }
   };
 
   // "My polls": remembered per member. Storage problems never block polls.
@@ -436,11 +435,9 @@
     var voted = false, myChoice = null;
     if (who) {
       try {
-        voted = (await sdk.shared.get(keys.voter(id, who.id))) >= 1;
-        if (voted) {
-          var c = await sdk.storage.get(keys.myVote(id)).catch(function () { return null; });
-          if (Number.isInteger(c) && c >= 0 && c < poll.options.length) myChoice = c;
-        }
+        var c = await sdk.shared.mine(keys.votes(id));
+        voted = typeof c === "string";
+        if (voted && /^\d+$/.test(c) && Number(c) < poll.options.length) myChoice = Number(c);
       } catch (e) {
         if (token !== viewToken) return;
         return loadFailed(e, function () { pollView(id, opts); });
@@ -450,7 +447,8 @@
 
     var isOwner = !!(who && poll.owner && poll.owner === who.id);
     var closed = !!poll.closed;
-    var canVote = !!who && !voted && !closed;
+    var changing = !!opts.change && voted && !closed;
+    var canVote = !!who && (!voted || changing) && !closed;
     var showResults = voted || closed || isOwner;
 
     var dot = function () { return h("span", { "aria-hidden": "true" }, "\u00b7"); };
@@ -478,7 +476,7 @@
         h("button", { type: "button", class: "btn btn--small", onclick: function () { pollView(id); } }, "Try again")));
     }
 
-    if (canVote) card.appendChild(voteForm(id, poll, who));
+    if (canVote) card.appendChild(voteForm(id, poll, changing ? myChoice : null));
     if (!canVote && !showResults && closed) card.appendChild(h("p", { class: "muted" }, "This poll has ended."));
 
     var results = null;
@@ -497,7 +495,7 @@
       card.appendChild(h("p", { class: "muted small" }, "Results show once you've voted."));
     }
 
-    nodes.push(actionsBlock(id, poll, isOwner, closed, opts.created));
+    nodes.push(actionsBlock(id, poll, isOwner, closed, opts.created, voted && !closed && !changing));
     setView(nodes, !opts.keepFocus);
 
     if (results) {
@@ -511,7 +509,7 @@
         if (!document.hidden) {
           inFlight = true;
           try {
-            var counts = await sdk.shared.list(keys.optPrefix(id));
+            var counts = await sdk.shared.get(keys.votes(id));
             if (t !== viewToken) return;
             results.update(counts);
             delay = REFRESH_MS;
@@ -545,15 +543,17 @@
     ]);
   }
 
-  function voteForm(id, poll, who) {
+  // The vote form; current is the member's choice when they change their vote.
+  function voteForm(id, poll, current) {
+    var changing = current !== null;
     var name = "choice";
     var err = h("p", { class: "field__error", id: "vote-error", role: "alert", hidden: true });
-    var submit = h("button", { type: "submit", class: "btn btn--primary btn--block" }, "Vote");
+    var submit = h("button", { type: "submit", class: "btn btn--primary btn--block" }, changing ? "Change vote" : "Vote");
     var group = h("fieldset", { class: "choices", "aria-describedby": "vote-error" },
       h("legend", { class: "visually-hidden" }, poll.q),
       poll.options.map(function (o, i) {
         return h("label", { class: "choice" },
-          h("input", { type: "radio", name: name, value: String(i) }),
+          h("input", { type: "radio", name: name, value: String(i), checked: i === current }),
           h("span", null, o));
       }));
     var form = h("form", { class: "form", novalidate: true }, group, err, submit);
@@ -574,21 +574,14 @@
         var fresh = await sdk.shared.get(keys.poll(id));
         if (!validPoll(fresh)) { notFound(); return; }
         if (fresh.closed) { pollView(id, { notice: "Voting has ended; your vote wasn't counted." }); return; }
-        var n = await sdk.shared.incr(keys.voter(id, who.id), 1);
-        if (n !== 1) {
+        // One choice per member, kept by Plaza: voting again would only change it.
+        if (!changing && typeof (await sdk.shared.mine(keys.votes(id))) === "string") {
           pollView(id, { notice: "You've already voted in this poll." });
           return;
         }
-        try {
-          await sdk.shared.incr(keys.opt(id, idx), 1);
-        } catch (e) {
-          // Give the vote back so the member can try again.
-          await sdk.shared.incr(keys.voter(id, who.id), -1).catch(function () {});
-          throw e;
-        }
-        await sdk.storage.set(keys.myVote(id), idx).catch(function () {});
+        await sdk.shared.vote(keys.votes(id), String(idx));
         await remember({ id: id, q: fresh.q, at: Date.now(), role: "voted" });
-        toast("Vote counted. Thanks!");
+        toast(changing ? "Vote changed." : "Vote counted. Thanks!");
         pollView(id);
       } catch (e) {
         busy(submit, false);
@@ -645,18 +638,18 @@
     };
   }
 
-  // The option counters come back as {"poll:<id>:opt:<i>": n}.
+  // The vote comes back as {"<option index>": n}.
   function countsFor(poll, counts) {
     var out = poll.options.map(function () { return 0; });
     Object.keys(counts || {}).forEach(function (k) {
-      var i = Number(k.slice(k.lastIndexOf(":") + 1));
+      var i = /^\d+$/.test(k) ? Number(k) : -1;
       var v = counts[k];
       if (Number.isInteger(i) && i >= 0 && i < out.length && typeof v === "number" && v > 0) out[i] = Math.floor(v);
     });
     return out;
   }
 
-  function actionsBlock(id, poll, isOwner, closed, prominentShare) {
+  function actionsBlock(id, poll, isOwner, closed, prominentShare, canChange) {
     var shareBtn = h("button", { type: "button", class: "btn " + (prominentShare ? "btn--primary" : "") },
       icon("share"), "Share to a chat");
     shareBtn.addEventListener("click", async function () {
@@ -672,6 +665,9 @@
       }
     });
     var box = h("div", { class: "actions" }, shareBtn);
+    if (canChange) {
+      append(box, h("button", { type: "button", class: "btn", onclick: function () { pollView(id, { change: true }); } }, "Change my vote"));
+    }
     if (isOwner && !closed) {
       var endBtn = h("button", { type: "button", class: "btn btn--danger" }, icon("stop"), "End poll");
       var confirmBox = h("div", { class: "confirm", role: "group", "aria-labelledby": "end-q", hidden: true });

@@ -59,7 +59,13 @@
       get: function (key) { return call("shared.get", [key]); },
       set: function (key, value) { return call("shared.set", [key, value]); },
       incr: function (key, by) { return call("shared.incr", by === undefined ? [key] : [key, by]); },
-      list: function (prefix) { return call("shared.list", [prefix === undefined ? "" : prefix]); },
+      vote: function (key, choice) { return call("shared.vote", [key, choice === undefined ? null : choice]); },
+      mine: function (key) { return call("shared.mine", [key]); },
+      list: function (prefix, after) {
+        var a = [prefix === undefined ? "" : prefix];
+        if (after !== undefined) a.push(after);
+        return call("shared.list", a);
+      },
       remove: function (key) { return call("shared.remove", [key]); }
     }),
     requestPayment: function (o) { return call("requestPayment", args([o])); },

@@ -99,6 +99,7 @@
       case "too_large": return "This bill is too big to save. Split it into two bills.";
       case "quota_exceeded": return "Your Split the bill storage is full. Delete some old bills.";
       case "not_found": return "Not found.";
+      case "forbidden": return "Only the person who shared this bill can change its shared result.";
       case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
       case "unavailable": return "That isn't available right now. Try again later.";
       case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";

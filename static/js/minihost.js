@@ -16,6 +16,7 @@
   var METHODS = {
     "getProfile": 1, "storage.get": 1, "storage.set": 1, "storage.remove": 1, "storage.keys": 1,
     "shared.get": 1, "shared.set": 1, "shared.incr": 1, "shared.list": 1, "shared.remove": 1,
+    "shared.vote": 1, "shared.mine": 1,
     "requestPayment": 1, "share": 1, "notify": 1, "launchToken": 1
   };
   var LABELS = {
@@ -123,41 +124,29 @@
     return asking;
   }
 
-  function money(amount, currency) {
-    try {
-      var f = new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() });
-      var digits = f.resolvedOptions().maximumFractionDigits;
-      return f.format(amount / Math.pow(10, digits));
-    } catch (e) {
-      return amount + " " + String(currency).toUpperCase();
-    }
-  }
-
   function handle(method, args, body) {
-    if (method === "requestPayment") return pay(args[0], body);
+    if (method === "requestPayment") return pay(body);
     if (method === "share") return share(args[0]);
     return bridge(method, body);
   }
 
-  function pay(o, body) {
-    if (!o || typeof o !== "object" || !Number.isInteger(o.amount) || typeof o.currency !== "string" || typeof o.description !== "string") {
-      return Promise.reject(fail("bad_request", "requestPayment takes {amount, currency, description}."));
-    }
-    // Permission first (the server checks it again), then the member confirms.
-    return bridge("paymentStatus", JSON.stringify({ args: [""] })).catch(function (err) {
-      if (err.code !== "not_found" && err.code !== "bad_request") throw err;
-    }).then(function () {
-      return sheet("mini-pay", { amount: money(o.amount, o.currency), description: o.description.slice(0, 120), status: "" });
-    }).then(function (answer) {
-      if (answer !== "pay") throw fail("consent_denied", "The member canceled the payment.");
-      var win = window.open("about:blank", "_blank");
-      return bridge("requestPayment", body).then(function (res) {
-        if (win) win.location.href = res.checkout_url;
-        else location.assign(res.checkout_url);
-        return waitForPayment(res.order);
-      }, function (err) {
-        if (win) win.close();
-        throw err;
+  // A payment: the server reads the mini's object (exactly as the mini
+  // sent it) and prepares the payment it understood; the sheet shows only
+  // that answer; the member's "pay" confirms that prepared payment by id,
+  // and the order is made from it. What the member sees is what is charged.
+  function pay(body) {
+    return bridge("preparePayment", body).then(function (p) {
+      return sheet("mini-pay", { amount: p.display, description: p.description, mini: p.mini, status: "" }).then(function (answer) {
+        if (answer !== "pay") throw fail("consent_denied", "The member canceled the payment.");
+        var win = window.open("about:blank", "_blank");
+        return bridge("confirmPayment", JSON.stringify({ args: [p.id] })).then(function (res) {
+          if (win) win.location.href = res.checkout_url;
+          else location.assign(res.checkout_url);
+          return waitForPayment(res.order);
+        }, function (err) {
+          if (win) win.close();
+          throw err;
+        });
       });
     });
   }
