@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 	"syscall"
@@ -34,13 +35,15 @@ const (
 var pushing sync.WaitGroup
 
 // pushClient posts to push services. Members name the endpoint, so it
-// refuses to connect to private, loopback and link-local addresses (checked
-// on the address actually dialled, after DNS): a subscription can't make
-// Plaza post into the organisation's own network.
+// refuses every address that isn't on the public internet (checked on the
+// address actually dialled, after DNS): a subscription can't make Plaza
+// post into the organisation's own network. It never goes through an HTTP
+// proxy from the environment: the check would then see only the proxy's
+// address, and the proxy would reach whatever the endpoint names.
 var pushClient = &http.Client{
 	Timeout: pushTimeout,
 	Transport: &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
+		Proxy: nil,
 		DialContext: (&net.Dialer{
 			Timeout: 10 * time.Second,
 			Control: func(_, address string, _ syscall.RawConn) error {
@@ -48,15 +51,14 @@ var pushClient = &http.Client{
 				if err != nil {
 					return err
 				}
-				ip := net.ParseIP(host)
-				if ip == nil {
+				ip, err := netip.ParseAddr(host)
+				if err != nil {
 					return errors.New("push: unresolved address " + host)
 				}
-				if allowLoopbackPush && ip.IsLoopback() {
+				if allowLoopbackPush && ip.Unmap().IsLoopback() {
 					return nil // tests run their push service on this machine
 				}
-				if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-					ip.IsUnspecified() || ip.IsMulticast() {
+				if !publicAddr(ip) {
 					return errors.New("push: refusing to connect to " + host)
 				}
 				return nil
@@ -65,6 +67,40 @@ var pushClient = &http.Client{
 		TLSHandshakeTimeout: 10 * time.Second,
 		MaxIdleConnsPerHost: 4,
 	},
+}
+
+// notPublic are the special-purpose ranges (IANA's registries) a push
+// service is never in, beyond what net/netip's predicates cover.
+var notPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT (and many VPNs' internal ranges)
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and the broadcast address
+	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64: reaches any IPv4 address, private ones too
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
+	netip.MustParsePrefix("100::/64"),        // discard
+	netip.MustParsePrefix("2001::/32"),       // Teredo: tunnels to an embedded IPv4 address
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2002::/16"),       // 6to4: tunnels to an embedded IPv4 address
+}
+
+// publicAddr reports whether ip is a unicast address on the public internet.
+func publicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap() // ::ffff:10.0.0.1 is 10.0.0.1
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return false
+	}
+	for _, p := range notPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
 }
 
 // vapidMu serialises the first-need generation of the key pair.

@@ -314,3 +314,57 @@ func mustFind(t *testing.T, s *testkit.Server, endpoint string) *core.Record {
 	}
 	return r
 }
+
+// TestPushDeviceCap: a member has at most 10 push devices; turning on an
+// 11th turns the one turned on longest ago off. Others' devices stay.
+func TestPushDeviceCap(t *testing.T) {
+	notify.AllowLoopbackPush()
+	s := testkit.Start(t)
+	srv, got := pushService(t)
+	ana, ben := s.Member("Ana", "ana@example.org"), s.Member("Ben", "ben@example.org")
+	a, b := s.SignedIn(ana), s.SignedIn(ben)
+	postJSON(a, s, "/me/push", newDevice(t, srv.URL+"/ana").json()).Expect(http.StatusNoContent)
+
+	var devices []*device
+	for i := range 12 {
+		d := newDevice(t, srv.URL+"/ben/"+string(rune('a'+i)))
+		devices = append(devices, d)
+		postJSON(b, s, "/me/push", d.json()).Expect(http.StatusNoContent)
+		time.Sleep(2 * time.Millisecond) // distinct times, so "oldest" is well defined
+	}
+	if n := s.Count("push_subscriptions", "user = {:u}", map[string]any{"u": ben.Id}); n != 10 {
+		t.Fatalf("Ben has %d devices, want 10", n)
+	}
+	for i, d := range devices {
+		_, err := s.App.FindFirstRecordByData("push_subscriptions", "endpoint", d.endpoint)
+		if kept := err == nil; kept != (i >= 2) {
+			t.Errorf("device %d kept = %v", i, kept)
+		}
+	}
+	if n := s.Count("push_subscriptions", "user = {:u}", map[string]any{"u": ana.Id}); n != 1 {
+		t.Errorf("Ana has %d devices, want 1", n)
+	}
+	b.Get("/me/notifications").Expect(http.StatusOK, "Notifications are on for 10 devices.")
+
+	// Turning an old device on again makes it the newest.
+	postJSON(b, s, "/me/push", devices[2].json()).Expect(http.StatusNoContent)
+	time.Sleep(2 * time.Millisecond)
+	postJSON(b, s, "/me/push", newDevice(t, srv.URL+"/ben/new").json()).Expect(http.StatusNoContent)
+	if _, err := s.App.FindFirstRecordByData("push_subscriptions", "endpoint", devices[2].endpoint); err != nil {
+		t.Error("the device turned on again was dropped")
+	}
+	if _, err := s.App.FindFirstRecordByData("push_subscriptions", "endpoint", devices[3].endpoint); err == nil {
+		t.Error("the oldest device was kept")
+	}
+
+	// A push reaches the 10 devices, once each.
+	notify.Send(s.App, notify.Notice{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your message", URL: "/chats"})
+	seen := map[string]bool{}
+	for range 10 {
+		seen[nextPush(t, got).path] = true
+	}
+	noPush(t, got, "an 11th push")
+	if len(seen) != 10 || seen["/ben/d"] {
+		t.Errorf("pushed to %v", seen)
+	}
+}

@@ -147,6 +147,9 @@ func subscribePush(e *core.RequestEvent) error {
 	if err := e.App.Save(r); err != nil {
 		return e.InternalServerError("", err)
 	}
+	if err := capPushDevices(e.App, me.Id); err != nil {
+		return e.InternalServerError("", err)
+	}
 	return e.NoContent(http.StatusNoContent)
 }
 
