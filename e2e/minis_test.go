@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/testkit"
 )
@@ -325,4 +326,98 @@ func TestJourneyPoll(t *testing.T) {
 	if n := s.Count("messages", "kind = 'mini_card'", nil); n != 1 {
 		t.Fatalf("%d poll cards in chats", n)
 	}
+}
+
+// payerMini asks to be paid twice: first with an object read two ways
+// (amount and AMOUNT), then with a plain one whose currency and
+// description Plaza normalises; it keeps what came back in window.results.
+const payerMini = `<!doctype html><meta charset="utf-8"><title>Payer</title>
+<script src="/m/sdk/plaza.js"></script>
+<p id="state">running</p>
+<script>
+window.results = {};
+(async function () {
+  try {
+    await plaza.requestPayment({ amount: 100, description: "Coffee", currency: "usd", AMOUNT: 9999999 });
+    results.hostile = "resolved";
+  } catch (e) { results.hostile = e.code; }
+  try {
+    var r = await plaza.requestPayment({ amount: 100, currency: "USD", description: "  Coffee  " });
+    results.pay = r.status;
+  } catch (e) { results.pay = e.code; }
+})();
+</script>`
+
+// TestMiniPaymentSheetShowsWhatIsCharged: a mini's two-faced payment
+// object never reaches the sheet; a plain one shows exactly the payment
+// the server prepared, and the order and Checkout are made from it.
+func TestMiniPaymentSheetShowsWhatIsCharged(t *testing.T) {
+	s := testkit.Start(t)
+	s.Stripe()
+	s.InstallMini(testkit.MiniZip(map[string]any{
+		"slug": "payer", "name": "Payer", "description": "Test only.", "version": "1.0.0", "permissions": []string{"payments"},
+	}, map[string]string{"index.html": payerMini}))
+	s.Member("Ana Lima", "ana@example.org")
+
+	root := startChromiumWith(t, "IsolateSandboxedIframes")
+	ana := newBrowser(t, root, s.URL, "ana")
+	ana.signIn("ana@example.org")
+	ana.step("open", ana.open("/minis/payer"), waitVisible("[data-testid=consent-sheet]"), ana.allowAll())
+	frame := ana.miniFrame()
+	ana.inMini(frame, "two-faced object refused", miniAct{"the first payment refused", `results.hostile === "bad_request"`})
+	if n := s.Count("mini_payments", "amount != 100", nil) + s.Count("orders", "", nil); n != 0 {
+		t.Fatalf("%d payments/orders from the two-faced object", n)
+	}
+	var sheet struct{ Amount, Description, Mini string }
+	ana.step("sheet",
+		waitVisible("[data-testid=pay-sheet]"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			var err error
+			sheet.Amount, err = chromedp.Evaluate[string](`document.querySelector("[data-testid=pay-amount]").textContent`)(ctx, tg)
+			if err == nil {
+				sheet.Description, err = chromedp.Evaluate[string](`document.querySelector("[data-testid=pay-description]").textContent`)(ctx, tg)
+			}
+			if err == nil {
+				sheet.Mini, err = chromedp.Evaluate[string](`document.querySelector("#mini-pay [data-fill=mini]").textContent`)(ctx, tg)
+			}
+			return err
+		}),
+	)
+	p, err := s.App.FindFirstRecordByFilter("mini_payments", "id != ''")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sheet.Amount != "$1.00" || sheet.Description != "Coffee" || sheet.Mini != "Payer" ||
+		p.GetInt("amount") != 100 || p.GetString("currency") != "usd" || p.GetString("description") != "Coffee" {
+		t.Fatalf("the sheet shows %+v; the server prepared %d %s %q", sheet, p.GetInt("amount"), p.GetString("currency"), p.GetString("description"))
+	}
+	if n := s.Count("orders", "", nil); n != 0 {
+		t.Fatalf("%d orders before the member confirmed", n)
+	}
+	ana.step("confirm", chromedp.Click(css("[data-testid=pay-confirm]")))
+	var order *core.Record
+	ana.step("order", check("the order is the prepared payment", func() error {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			o, err := s.App.FindFirstRecordByFilter("orders", "id != ''")
+			if err == nil && o.GetString("checkout_session") != "" {
+				order = o
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("no order with a Checkout session after 10 s (%v)", err)
+			}
+		}
+	}))
+	if order.GetInt("amount") != 100 || order.GetInt("unit_price") != 100 || order.GetString("currency") != "usd" ||
+		order.GetString("title") != "Coffee (Payer)" || s.Count("orders", "", nil) != 1 {
+		t.Fatalf("order %v", order.FieldsData())
+	}
+	if s.Reload(p).GetString("order") != order.Id {
+		t.Fatal("the prepared payment doesn't name its order")
+	}
+	s.Webhook("evt_coffee", "checkout.session.completed", map[string]any{
+		"id": order.GetString("checkout_session"), "object": "checkout.session", "status": "complete", "payment_status": "paid",
+		"metadata": map[string]string{"order": order.Id}, "payment_intent": "pi_coffee",
+	}, time.Time{}).Expect(http.StatusOK)
+	ana.inMini(frame, "paid", miniAct{"the mini hears it was paid", `results.pay === "paid"`})
 }
