@@ -13,15 +13,18 @@ import (
 	"github.com/a-h/templ"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/util"
 )
 
 // md renders member-written markdown. It stays in goldmark's safe mode (no
 // WithUnsafe): raw HTML is dropped and javascript:/data: links are
-// blanked. Remote images are further blocked by the page CSP (img-src 'self').
+// blanked. Images follow imageRenderer's rule (markdown_images.go).
 var md = goldmark.New(
 	goldmark.WithExtensions(extension.Strikethrough, extension.Linkify, extension.Table),
-	goldmark.WithRendererOptions(gmhtml.WithHardWraps()),
+	goldmark.WithRendererOptions(gmhtml.WithHardWraps(),
+		renderer.WithNodeRenderers(util.Prioritized(imageRenderer{}, 100))), // before goldmark's own (1000)
 )
 
 // Markdown renders member-written markdown as HTML. It is the only source of
