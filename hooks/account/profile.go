@@ -93,6 +93,9 @@ func uploadedImage(e *core.RequestEvent, field string, maxBytes int64) (*filesys
 	if !web.ImageTypes[kind] {
 		return nil, "This file is not a picture Plaza can show. Use a JPEG, PNG, GIF or WebP image.", nil
 	}
+	if msg, err := web.ImageRefusal(fh); msg != "" || err != nil {
+		return nil, msg, err
+	}
 	file, err := filesystem.NewFileFromMultipart(fh)
 	return file, "", err
 }

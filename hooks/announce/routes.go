@@ -170,6 +170,9 @@ func checkImage(uploads []*multipart.FileHeader) (img *multipart.FileHeader, msg
 	if !web.ImageTypes[kind] {
 		return nil, "“" + fh.Filename + "” is not a picture. Use a JPEG, PNG, GIF or WebP image.", false, nil
 	}
+	if msg, err := web.ImageRefusal(fh); msg != "" || err != nil {
+		return nil, msg, false, err
+	}
 	named := *fh
 	stem := strings.TrimSuffix(filepath.Base(fh.Filename), filepath.Ext(fh.Filename))
 	if stem == "" || stem == "." {

@@ -147,6 +147,9 @@ func attachments(e *core.RequestEvent) ([]*filesystem.File, string, error) {
 		if !allowedFile(kind) {
 			return nil, "“" + fh.Filename + "” is a kind of file Plaza doesn't accept (web pages and scripts can't be sent).", nil
 		}
+		if msg, err := web.ImageRefusal(fh); msg != "" || err != nil {
+			return nil, msg, err
+		}
 		file, err := filesystem.NewFileFromMultipart(fh)
 		if err != nil {
 			return nil, "", err

@@ -263,6 +263,12 @@ func readListingForm(e *core.RequestEvent, vm *templates.ListingFormVM, currency
 				errs.Add("photos", "Photos", "“"+fh.Filename+"” is not a picture. Use JPEG, PNG, GIF or WebP images.")
 				break
 			}
+			if msg, err := web.ImageRefusal(fh); err != nil {
+				return in, 0, e.BadRequestError("The upload could not be read. Try again.", err)
+			} else if msg != "" {
+				errs.Add("photos", "Photos", msg)
+				break
+			}
 			f, err := filesystem.NewFileFromMultipart(fh)
 			if err != nil {
 				return in, 0, e.BadRequestError("The upload could not be read. Try again.", err)

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"plaza/hooks/web"
 )
 
 // Bundle is a mini-program's files, by slash-separated path relative to its root ("index.html", "img/logo.png").
@@ -268,6 +270,10 @@ func checkBundle(b memBundle, prefix string) (Manifest, error) {
 	}
 	if _, ok := b[m.Icon]; !ok {
 		return Manifest{}, fmt.Errorf("manifest.json: \"icon\" is %q, but the bundle has no such file.", m.Icon)
+	}
+	// Every member's browser decodes the icon in the launcher.
+	if err := web.CheckImageReader(prefix+m.Icon, bytes.NewReader(b[m.Icon])); err != nil {
+		return Manifest{}, err
 	}
 	return m, nil
 }

@@ -162,6 +162,12 @@ func createPost(e *core.RequestEvent) error {
 				errs.Add("photos", "Photos", "“"+fh.Filename+"” is not a picture. Use JPEG, PNG, GIF or WebP images.")
 				break
 			}
+			if msg, err := web.ImageRefusal(fh); err != nil {
+				return e.BadRequestError("The upload could not be read. Try again.", err)
+			} else if msg != "" {
+				errs.Add("photos", "Photos", msg)
+				break
+			}
 			f, err := filesystem.NewFileFromMultipart(fh)
 			if err != nil {
 				return e.BadRequestError("The upload could not be read. Try again.", err)
@@ -367,7 +373,10 @@ func servePhoto(e *core.RequestEvent) error {
 		tkey := post.BaseFilesPath() + "/thumbs_" + name + "/" + thumb + "_" + name
 		ok, err := fsys.Exists(tkey)
 		if err == nil && !ok {
-			err = fsys.CreateThumb(key, tkey, thumb)
+			err = web.CreateThumb(fsys, key, tkey, thumb)
+		}
+		if big := new(web.ImageTooLargeError); errors.As(err, &big) {
+			return e.Error(http.StatusUnprocessableEntity, big.Error(), nil)
 		}
 		if err == nil {
 			key, served = tkey, thumb+"_"+name
@@ -376,8 +385,5 @@ func servePhoto(e *core.RequestEvent) error {
 		}
 	}
 	e.Response.Header().Set("Cache-Control", "private, max-age=3600")
-	if err := fsys.Serve(e.Response, e.Request, key, served); err != nil {
-		return e.NotFoundError("", err)
-	}
-	return nil
+	return web.ServeUpload(e, fsys, key, served)
 }

@@ -26,6 +26,7 @@ func Register(app core.App) {
 	bindOrgCache(app)
 	bindSessionCache(app)
 	bindSessions(app)
+	bindUploads(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(loadAuth())
 		se.Router.GET("/static/{path...}", serveStatic)
