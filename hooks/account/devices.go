@@ -3,6 +3,7 @@ package account
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -26,7 +27,8 @@ func showDevices(e *core.RequestEvent) error {
 		row := templates.DeviceRow{
 			ID: d.ID, Label: d.Label, Network: d.IP, Current: d.ID == current,
 			Seen: seenLabel(d.LastSeen, now), SeenISO: d.LastSeen.UTC().Format(time.RFC3339),
-			Since: "Signed in " + d.Created.UTC().Format("2 Jan 2006"),
+			Since:  "Signed in " + d.Created.UTC().Format("2 Jan 2006"),
+			Mobile: mobileDevice(d.Label),
 		}
 		if row.Current {
 			row.Seen = "Active now"
@@ -78,4 +80,13 @@ func seenLabel(t, now time.Time) string {
 		return "Yesterday"
 	}
 	return "Last used " + t.UTC().Format("2 Jan 2006")
+}
+
+func mobileDevice(label string) bool {
+	for _, m := range []string{"Android", "iPhone", "iPad"} {
+		if strings.Contains(label, m) {
+			return true
+		}
+	}
+	return false
 }
