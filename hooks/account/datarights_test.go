@@ -142,15 +142,21 @@ func TestExportNeedsSignIn(t *testing.T) {
 		s.Client().Get(path).ExpectRedirect("/signin?next=" + url.QueryEscape(path))
 	}
 	s.Client().PostForm("/me/delete", url.Values{"password": {testkit.Password}}).Expect(http.StatusUnauthorized)
+	s.Client().PostForm("/me/export", nil).Expect(http.StatusUnauthorized)
 }
 
 func TestExportZip(t *testing.T) {
 	w := newWorld(t)
 	w.z.Get("/me").Expect(http.StatusOK, `href="/me/data"`, "Your data")
-	w.z.Get("/me/data").Expect(http.StatusOK, `href="/me/export"`, `href="/me/delete"`)
+	w.z.Get("/me/data").Expect(http.StatusOK, `action="/me/export"`, `href="/me/delete"`)
+	// GET only shows the page: an image or a link to /me/export can't start
+	// the (expensive) download in a member's browser.
+	if g := w.z.Get("/me/export").Expect(http.StatusOK, `action="/me/export"`); g.Header.Get("Content-Type") == "application/zip" {
+		t.Fatal("GET /me/export sent the zip")
+	}
 
 	start := time.Now()
-	p := w.z.Get("/me/export").Expect(http.StatusOK)
+	p := w.z.PostForm("/me/export", nil).Expect(http.StatusOK)
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("export took %s", took)
 	}
@@ -332,7 +338,7 @@ func TestExportZip(t *testing.T) {
 	}
 
 	// Someone else's export is their own.
-	p = w.b.Get("/me/export").Expect(http.StatusOK)
+	p = w.b.PostForm("/me/export", nil).Expect(http.StatusOK)
 	if strings.Contains(p.Body, "zoe.quist@example.org") {
 		t.Error("Ben's export holds Zoe's email")
 	}

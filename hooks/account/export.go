@@ -16,7 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// The export (GET /me/export) is a zip streamed straight to the browser:
+// The export (POST /me/export) is a zip streamed straight to the browser:
 // JSON files written a batch of records at a time, then the member's
 // uploaded files copied one by one from the app's file storage. Memory stays
 // at a batch plus the list of file names, whatever the member's history.

@@ -42,7 +42,8 @@ func Register(app core.App) {
 		member.POST("/me/devices/signout-others", signOutOthers)
 		member.POST("/me/devices/{id}/signout", signOutDevice)
 		member.GET("/me/data", showData)
-		member.GET("/me/export", exportData)
+		member.GET("/me/export", showData) // the download is a POST: an image or link can't start it
+		member.POST("/me/export", exportData)
 		member.GET("/me/delete", showDeleteAccount)
 		member.POST("/me/delete", deleteAccount)
 		member.GET("/people", showPeople)

@@ -30,6 +30,8 @@
     btn.setAttribute("aria-busy", "true");
     // A page restored from the back/forward cache must be usable again.
     window.addEventListener("pageshow", function () { btn.removeAttribute("aria-busy"); }, { once: true });
+    // A download (data-download) leaves the page as it is: the button comes back.
+    if (ev.target.hasAttribute("data-download")) setTimeout(function () { btn.removeAttribute("aria-busy"); }, 3000);
   });
 
   // Preview a chosen avatar before saving.
