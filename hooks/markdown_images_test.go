@@ -36,7 +36,7 @@ func TestMarkdownImagesInPages(t *testing.T) {
 				t.Errorf("%s loads %s", path, bad)
 			}
 		}
-		if !page.Has(card+` img[src="/moments/p1/photos/sea.jpg"]`) {
+		if !page.Has(card + ` img[src="/moments/p1/photos/sea.jpg"]`) {
 			t.Errorf("%s doesn't show Plaza's own photo", path)
 		}
 		if href, _ := page.Doc.Find(card + ` a[data-testid=md-image-link]`).Attr("href"); href != "https://images.example.org/cat.png" {
