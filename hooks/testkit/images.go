@@ -157,22 +157,28 @@ func PNG(t testing.TB, w, h int) []byte {
 	return b.Bytes()
 }
 
-// HeapWatch samples the process's heap (this process runs the test server)
-// while it is open, so a test can bound the peak a request caused.
+// HeapWatch measures the process's heap (this process runs the test
+// server) while it is open, so a test can bound what a request cost.
 type HeapWatch struct {
-	base uint64
-	peak atomic.Uint64
-	stop chan struct{}
-	done sync.WaitGroup
+	base, total uint64
+	peak        atomic.Uint64
+	stop        chan struct{}
+	done        sync.WaitGroup
 }
 
+// HeapUse is what a HeapWatch saw, in bytes above its start: Peak is the
+// highest live heap sampled (every few ms), Allocated all that was allocated
+// (catches a short-lived allocation sampling misses), Kept what stays live
+// after a collection.
+type HeapUse struct{ Peak, Allocated, Kept int64 }
+
 // WatchHeap collects garbage, notes the live heap as the baseline and starts
-// sampling every few milliseconds.
+// sampling.
 func WatchHeap() *HeapWatch {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	w := &HeapWatch{base: ms.HeapAlloc, stop: make(chan struct{})}
+	w := &HeapWatch{base: ms.HeapAlloc, total: ms.TotalAlloc, stop: make(chan struct{})}
 	w.peak.Store(ms.HeapAlloc)
 	w.done.Add(1)
 	go func() {
@@ -195,13 +201,15 @@ func WatchHeap() *HeapWatch {
 	return w
 }
 
-// Stop ends sampling and returns how far the heap rose above the baseline at
-// its peak, and how much more is live after a collection, in bytes.
-func (w *HeapWatch) Stop() (peak, kept int64) {
+// Stop ends the watch and says what it saw.
+func (w *HeapWatch) Stop() HeapUse {
 	close(w.stop)
 	w.done.Wait()
-	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return int64(w.peak.Load()) - int64(w.base), int64(ms.HeapAlloc) - int64(w.base)
+	u := HeapUse{Peak: int64(max(w.peak.Load(), ms.HeapAlloc)) - int64(w.base), Allocated: int64(ms.TotalAlloc - w.total)}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	u.Kept = int64(ms.HeapAlloc) - int64(w.base)
+	return u
 }
