@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -420,4 +422,109 @@ func TestMiniPaymentSheetShowsWhatIsCharged(t *testing.T) {
 		"metadata": map[string]string{"order": order.Id}, "payment_intent": "pi_coffee",
 	}, time.Time{}).Expect(http.StatusOK)
 	ana.inMini(frame, "paid", miniAct{"the mini hears it was paid", `results.pay === "paid"`})
+}
+
+// TestJourneyPaidTicket: Ana creates a paid event in Events; Ben buys a
+// ticket through Plaza's sheet; once Stripe's webhook settles the order,
+// Plaza's receipt makes it a ticket for Ben and a sale on Ana's list.
+func TestJourneyPaidTicket(t *testing.T) {
+	s := testkit.Start(t)
+	s.Stripe()
+	s.Member("Ana Lima", "ana@example.org")
+	s.Member("Ben Okafor", "ben@example.org")
+
+	root := startChromiumWith(t, "IsolateSandboxedIframes")
+	ana, ben := newBrowser(t, root, s.URL, "ana"), newBrowser(t, root, s.URL, "ben")
+	ana.signIn("ana@example.org")
+	ben.signIn("ben@example.org")
+
+	ana.step("open", ana.open("/minis/events"), ana.allowAll())
+	frame := ana.miniFrame()
+	ana.inMini(frame, "create",
+		clickButton("New event"),
+		fill("#title", "Spring gala"),
+		fill("#place", "Town hall"),
+		fill("#cap", "5"),
+		fill("#price", "12.50"),
+		fill("#currency", "eur"),
+		clickButton("Create event"),
+	)
+	ana.step("consent-for-creating", ana.allowAll())
+	ana.inMini(frame, "created", shows("h1", "Spring gala"))
+	var id string
+	ana.step("stored", check("the event is stored as Ana's", func() error {
+		rec, err := s.App.FindFirstRecordByFilter("mini_storage", "scope = 'shared' && key ~ 'event:%' && key !~ ':taken'")
+		if err != nil {
+			return err
+		}
+		if rec.GetString("owner") == "" || rec.GetString("mode") != "value" {
+			return fmt.Errorf("event stored with owner %q, mode %q", rec.GetString("owner"), rec.GetString("mode"))
+		}
+		id = strings.TrimPrefix(rec.GetString("key"), "event:")
+		return nil
+	}))
+
+	ben.step("open", ben.open("/minis/events#event="+id), ben.allowAll())
+	benFrame := ben.miniFrame()
+	ben.inMini(benFrame, "buy", shows("h1", "Spring gala"), clickButton("Buy a ticket"))
+	ben.step("sheet",
+		ben.allowAll(),
+		waitVisible("[data-testid=pay-sheet]"),
+		expectText("[data-testid=pay-amount]", "€12.50"),
+		expectText("[data-testid=pay-description]", "Ticket: Spring gala"),
+		chromedp.Click(css("[data-testid=pay-confirm]")),
+	)
+	var order *core.Record
+	ben.step("order", check("Ben's order is made", func() error {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			o, err := s.App.FindFirstRecordByFilter("orders", "id != ''")
+			if err == nil && o.GetString("checkout_session") != "" {
+				order = o
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("no order after 10 s (%v)", err)
+			}
+		}
+	}))
+	if order.GetInt("amount") != 1250 || order.GetString("currency") != "eur" {
+		t.Fatalf("order %v", order.FieldsData())
+	}
+	// Not paid yet: no ticket, the spot only held.
+	ben.inMini(benFrame, "held", shows("#main", "Going (0)"))
+	s.Webhook("evt_gala", "checkout.session.completed", map[string]any{
+		"id": order.GetString("checkout_session"), "object": "checkout.session", "status": "complete", "payment_status": "paid",
+		"metadata": map[string]string{"order": order.Id}, "payment_intent": "pi_gala",
+	}, time.Time{}).Expect(http.StatusOK)
+	// Events then lists the event under Ben's own: it asks to keep data for him.
+	ben.step("consent-for-list", frontTab(), waitOpen("mini-consent"), ben.allowAll())
+	ben.inMini(benFrame, "ticket", shows("#main", "Your ticket is paid"), shows("#main", "Going (1)"))
+	if n := s.Count("mini_storage", "key LIKE 'paid:ticket:%' AND mode = 'plaza'", nil); n != 1 {
+		t.Fatalf("%d receipts", n)
+	}
+	ana.step("reopen", ana.open("/minis"), ana.open("/minis/events#event="+id), ana.allowAll())
+	anaFrame := ana.miniFrame()
+	ana.inMini(anaFrame, "sold", shows("#main", "Going (1)"), shows("#main", "1 ticket sold"), shows("#main", "Ben Okafor"))
+}
+
+// frontTab brings the member's Plaza tab back in front of the Checkout
+// window it opened (as the member would, once they paid).
+func frontTab() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.BringToFront, cdp.Empty{})
+		return err
+	})
+}
+
+// waitOpen waits (up to 10 s) until the host page's dialog id is open. It
+// polls on a timer, not on animation frames, so it works while the page is
+// behind the Checkout window it opened.
+func waitOpen(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		expr := fmt.Sprintf(`(() => { const el = document.getElementById(%q); return !!el && el.open; })()`, id)
+		if _, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))(ctx, t); err != nil {
+			return fmt.Errorf("#%s never opened: %w", id, err)
+		}
+		return nil
+	})
 }
