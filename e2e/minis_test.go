@@ -68,10 +68,12 @@ const hostileMini = `<!doctype html><meta charset="utf-8"><title>Hostile</title>
   parent.postMessage({ plaza: 1, id: 5001, method: "storage.get", args: "k" }, "*");
   parent.postMessage({ plaza: 1, id: 5002, method: "__proto__", args: [] }, "*");
   parent.postMessage({ plaza: 1, id: 5003, method: "launchToken", args: [{ a: "x".repeat(100000) }] }, "*");
+  // Only the host page's own sheet may confirm a payment.
+  parent.postMessage({ plaza: 1, id: 5004, method: "confirmPayment", args: ["x"] }, "*");
   // A flood: 400 calls at once.
   for (var i = 0; i < 400; i++) parent.postMessage({ plaza: 1, id: 6000 + i, method: "launchToken", args: [] }, "*");
   await new Promise(function (res) { setTimeout(res, 3000); });
-  r.malformed = [answers[5000], answers[5001], answers[5002], answers[5003]].join(",");
+  r.malformed = [answers[5000], answers[5001], answers[5002], answers[5003], answers[5004]].join(",");
   var flood = { ok: 0, rate_limited: 0, other: 0 };
   for (var j = 0; j < 400; j++) {
     var a = answers[6000 + j];
@@ -123,7 +125,7 @@ func TestHostileMiniIsContained(t *testing.T) {
 	for key, want := range map[string]string{
 		"parentDOM": "blocked", "parentCookie": "blocked", "fetchAPI": "blocked", "fetchChats": "blocked",
 		"postSend": "blocked", "xhr": "blocked", "undeclared": "permission_not_declared", "afterFlood": "works",
-		"malformed": "not_found,bad_request,not_found,too_large",
+		"malformed": "not_found,bad_request,not_found,too_large,not_found",
 	} {
 		if got := fmt.Sprint(report[key]); got != want {
 			t.Errorf("%s: %q, want %q", key, got, want)
