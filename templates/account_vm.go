@@ -14,6 +14,7 @@ type SignUpVM struct {
 	Name, Email, Invite string
 	InviteRequired      bool // registration by invite
 	NeedsApproval       bool // registration by approval
+	ConfirmByMail       bool // a new account confirms its email first
 	Errors              FormErrors
 }
 

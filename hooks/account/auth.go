@@ -29,6 +29,9 @@ func signIn(e *core.RequestEvent) error {
 	}
 	switch member.GetString("status") {
 	case StatusPending:
+		if awaitingConfirmation(e.App, member) {
+			return unconfirmedSignIn(e, member)
+		}
 		vm.Errors.Add("", "", "Your account is waiting for an administrator's approval. Try again once you hear back.")
 		return renderSignIn(e, http.StatusForbidden, vm)
 	case StatusSuspended:
@@ -73,7 +76,7 @@ func requestReset(e *core.RequestEvent) error {
 		vm.Errors.Add("email", "Email", "Enter a valid email address, like name@example.org.")
 		return web.Render(e, http.StatusUnprocessableEntity, templates.ResetPage(vm))
 	}
-	if member, err := e.App.FindAuthRecordByEmail("users", email); err == nil && member.GetString("status") == web.StatusActive {
+	if member, err := e.App.FindAuthRecordByEmail("users", email); err == nil && (member.GetString("status") == web.StatusActive || awaitingConfirmation(e.App, member)) {
 		if err := mails.SendRecordPasswordReset(e.App, member); err != nil {
 			e.App.Logger().Error("password reset email failed", "member", member.Id, "error", err)
 		}
@@ -118,6 +121,8 @@ func setNewPassword(e *core.RequestEvent) error {
 		return web.Render(e, http.StatusUnprocessableEntity, templates.NewPasswordPage(vm))
 	}
 	member.SetPassword(pw) // also renews the token key: old sessions and this link stop working
+	// The link came by email, so the address is proven too.
+	confirmAddress(e.App, member)
 	if err := e.App.Save(member); err != nil {
 		return e.InternalServerError("", err)
 	}

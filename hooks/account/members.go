@@ -36,6 +36,9 @@ type SignUp struct {
 	Email    string
 	Password string
 	Invite   string
+	// ConfirmEmail: the account waits (pending, unverified) until its owner
+	// opens the link emailed to them.
+	ConfirmEmail bool
 }
 
 var (
@@ -89,20 +92,22 @@ func validateSignUp(in SignUp, mode string) templates.FormErrors {
 }
 
 // createMember stores a new member, consuming an invite in invite mode; in
-// approval mode the account starts pending. All of it happens in one
-// transaction, so a failed sign-up uses up no invite.
+// approval mode, or until the email is confirmed, the account starts
+// pending. All of it happens in one transaction, so a failed sign-up uses
+// up no invite. The invite is checked first: without a good code, the form
+// says nothing about whether the email has an account.
 func createMember(app core.App, in SignUp, mode string) (*core.Record, error) {
 	var member *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
-		if _, err := tx.FindAuthRecordByEmail("users", in.Email); err == nil {
-			return errEmailTaken
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		if mode == web.RegistrationInvite {
 			if err := useInvite(tx, in.Invite); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.FindAuthRecordByEmail("users", in.Email); err == nil {
+			return errEmailTaken
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
 		}
 		users, err := tx.FindCachedCollectionByNameOrId("users")
 		if err != nil {
@@ -114,7 +119,7 @@ func createMember(app core.App, in SignUp, mode string) (*core.Record, error) {
 		member.SetPassword(in.Password)
 		member.Set("role", RoleMember)
 		member.Set("privacy", DefaultPrivacy())
-		if mode == web.RegistrationApproval {
+		if mode == web.RegistrationApproval || in.ConfirmEmail {
 			member.Set("status", StatusPending)
 		} else {
 			member.Set("status", web.StatusActive)
@@ -126,18 +131,27 @@ func createMember(app core.App, in SignUp, mode string) (*core.Record, error) {
 
 // useInvite takes one use of a live invite code.
 func useInvite(tx core.App, code string) error {
-	inv, err := tx.FindFirstRecordByFilter("invites", "code = {:code}", dbx.Params{"code": code})
-	if errors.Is(err, sql.ErrNoRows) {
-		return errBadInvite
-	} else if err != nil {
+	inv, err := liveInvite(tx, code)
+	if err != nil {
 		return err
-	}
-	expires := inv.GetDateTime("expires")
-	if inv.GetInt("uses_left") < 1 || (!expires.IsZero() && expires.Time().Before(time.Now())) {
-		return errBadInvite
 	}
 	inv.Set("uses_left", inv.GetInt("uses_left")-1)
 	return tx.Save(inv)
+}
+
+// liveInvite finds an invite code with uses left that hasn't expired.
+func liveInvite(app core.App, code string) (*core.Record, error) {
+	inv, err := app.FindFirstRecordByFilter("invites", "code = {:code}", dbx.Params{"code": code})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errBadInvite
+	} else if err != nil {
+		return nil, err
+	}
+	expires := inv.GetDateTime("expires")
+	if inv.GetInt("uses_left") < 1 || (!expires.IsZero() && expires.Time().Before(time.Now())) {
+		return nil, errBadInvite
+	}
+	return inv, nil
 }
 
 // decoys are bcrypt hashes, one per cost, compared against when the email is
