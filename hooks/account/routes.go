@@ -14,6 +14,7 @@ import (
 // Register binds the account pages.
 func Register(app core.App) {
 	bindCaches(app)
+	bindSignUpAPI(app)
 	web.AddBadgeCounter(app, countRequests)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)

@@ -29,6 +29,22 @@ import (
 // Without mail Plaza can't reach anyone: a new account is signed in at once
 // and a taken email is said so (sign-up is rate-limited).
 
+// bindSignUpAPI closes PocketBase's own verification endpoints for members:
+// confirming goes through /signup/confirm (which also activates the
+// account), and resending through /signup/resend (which caps mail per
+// address).
+func bindSignUpAPI(app core.App) {
+	refuse := func(e *core.RequestEvent) error {
+		return e.ForbiddenError("Members confirm their email from the link Plaza sends them.", nil)
+	}
+	app.OnRecordRequestVerificationRequest("users").BindFunc(func(e *core.RecordRequestVerificationRequestEvent) error {
+		return refuse(e.RequestEvent)
+	})
+	app.OnRecordConfirmVerificationRequest("users").BindFunc(func(e *core.RecordConfirmVerificationRequestEvent) error {
+		return refuse(e.RequestEvent)
+	})
+}
+
 // mailOn reports whether Plaza can email members (SMTP is set up).
 func mailOn(app core.App) bool { return app.Settings().SMTP.Enabled }
 

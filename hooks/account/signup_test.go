@@ -282,3 +282,31 @@ func TestSignUpWithoutMail(t *testing.T) {
 		t.Errorf("%d mails sent without SMTP", n)
 	}
 }
+
+// TestVerificationAPIClosed: PocketBase's own endpoints can't confirm an
+// account (leaving it pending) or send confirmation mail around the caps.
+func TestVerificationAPIClosed(t *testing.T) {
+	s := testkit.Start(t)
+	withMail(s)
+	s.Client().PostForm("/signup", signUpForm("Ray", "ray@example.org", "long-enough-pw")).Expect(http.StatusOK)
+	ray, err := s.App.FindAuthRecordByEmail("users", "ray@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := ray.NewVerificationToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(mailsTo(s, "ray@example.org"))
+	for path, body := range map[string]string{
+		"/api/collections/users/request-verification": `{"email":"ray@example.org"}`,
+		"/api/collections/users/confirm-verification": `{"token":"` + token + `"}`,
+	} {
+		if r := s.API(http.MethodPost, path, "", "application/json", []byte(body)); r.Status < 400 {
+			t.Errorf("%s: %d %s", path, r.Status, r.Body)
+		}
+	}
+	if s.Reload(ray).Verified() || len(mailsTo(s, "ray@example.org")) != before {
+		t.Error("the REST API confirmed the account or sent mail")
+	}
+}
