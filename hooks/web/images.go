@@ -2,13 +2,13 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"image"
 	_ "image/gif"  // formats Plaza accepts, registered for image.DecodeConfig
 	_ "image/jpeg" //
 	_ "image/png"  //
 	"io"
 	"mime/multipart"
+	"strconv"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -32,12 +32,11 @@ type ImageTooLargeError struct {
 }
 
 func (e *ImageTooLargeError) Error() string {
-	what := "This picture"
-	if e.Name != "" {
-		what = "“" + e.Name + "”"
+	size := thousands(e.Width) + " × " + thousands(e.Height) + " pixels"
+	if e.Name == "" { // a stored picture, to someone viewing it
+		return "This picture is " + size + ", more than Plaza shows (at most 40 megapixels and 12,000 pixels wide or high)."
 	}
-	return fmt.Sprintf("%s is %s × %s pixels. Pictures can be at most 40 megapixels and 12,000 pixels wide or high: make it smaller and try again.",
-		what, thousands(e.Width), thousands(e.Height))
+	return "“" + e.Name + "” is " + size + ". Pictures can be at most 40 megapixels and 12,000 pixels wide or high: make it smaller and try again."
 }
 
 // CheckImage refuses an upload whose header declares more pixels than Plaza
@@ -120,7 +119,7 @@ func bindImageChecks(app core.App) {
 
 // thousands writes n with comma separators (20000 → "20,000").
 func thousands(n int) string {
-	s := fmt.Sprint(n)
+	s := strconv.Itoa(n)
 	if n < 0 {
 		return s
 	}

@@ -15,7 +15,8 @@ import (
 const maxFormMemory = 32 << 20
 
 // Uploads returns the non-empty files posted in field. Checking them is the
-// caller's: size against its limit, and type with Sniff.
+// caller's: size against its limit, type with Sniff, and a picture's pixels
+// with ImageRefusal (the record hook refuses them too, less kindly).
 func Uploads(e *core.RequestEvent, field string) ([]*multipart.FileHeader, error) {
 	if e.Request.MultipartForm == nil {
 		if err := e.Request.ParseMultipartForm(maxFormMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
