@@ -138,6 +138,7 @@ func TestSellAndBrowse(t *testing.T) {
 	}
 
 	// An admin also reads how to turn payments on.
+	ben = s.Reload(ben)
 	ben.Set("role", "admin")
 	if err := s.App.Save(ben); err != nil {
 		t.Fatal(err)
