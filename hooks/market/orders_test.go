@@ -334,6 +334,32 @@ func TestWebhookRefusesForgeries(t *testing.T) {
 	s.PostWebhook(payload, "t=1,v1=00").Expect(http.StatusServiceUnavailable)
 }
 
+// A signature dated ahead of time is refused like a stale one: Stripe's
+// tolerance (5 minutes) holds both ways, so an event signed for later can't
+// be replayed until then. Within the tolerance (clocks drift) it is applied.
+func TestWebhookRefusesFutureTimestamps(t *testing.T) {
+	s := testkit.Start(t)
+	s.Stripe()
+	sam, bea := s.Member("Sam", "sam@example.org"), s.Member("Bea", "bea@example.org")
+	l := listing(t, s, sam, "Stool", 2500, 1)
+	buyer := s.SignedIn(bea)
+	o := buyOK(t, s, buyer, l, 1)
+
+	s.Webhook("evt_future", "checkout.session.completed", session(o, "paid"), time.Now().Add(10*time.Minute)).
+		Expect(http.StatusBadRequest, "Invalid signature")
+	if got := status(t, s, o); got != "pending" || s.Count("stripe_events", "", nil) != 0 {
+		t.Fatalf("an event signed 10 minutes ahead had an effect: %s, %d events", got, s.Count("stripe_events", "", nil))
+	}
+	buyer.Get("/orders/"+o.Id).Expect(http.StatusOK, "Awaiting payment")
+	// Just past the tolerance is refused too; within it, applied.
+	s.Webhook("evt_future", "checkout.session.completed", session(o, "paid"), time.Now().Add(310*time.Second)).Expect(http.StatusBadRequest)
+	s.Webhook("evt_future", "checkout.session.completed", session(o, "paid"), time.Now().Add(2*time.Minute)).Expect(http.StatusOK)
+	if got := status(t, s, o); got != "paid" || s.Count("stripe_events", "event_id = 'evt_future'", nil) != 1 {
+		t.Fatalf("an event signed 2 minutes ahead wasn't applied: %s", got)
+	}
+	buyer.Get("/orders/"+o.Id).Expect(http.StatusOK, "Paid")
+}
+
 func TestBuyRefusals(t *testing.T) {
 	s := testkit.Start(t)
 	sam, bea := s.Member("Sam", "sam@example.org"), s.Member("Bea", "bea@example.org")

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -29,12 +31,17 @@ func receiveWebhook(e *core.RequestEvent) error {
 	if err != nil {
 		return e.BadRequestError("Unreadable event.", err)
 	}
-	// The signature and its timestamp (at most 5 minutes old) are checked;
-	// the API version is not: Plaza reads a few stable fields of each object,
-	// and a Stripe account's default version may differ from stripe-go's.
-	ev, err := webhook.ConstructEventWithOptions(body, e.Request.Header.Get("Stripe-Signature"), cfg.WebhookSecret,
+	// The signature and its timestamp (at most 5 minutes off, either way)
+	// are checked; the API version is not: Plaza reads a few stable fields
+	// of each object, and a Stripe account's default version may differ
+	// from stripe-go's.
+	header := e.Request.Header.Get("Stripe-Signature")
+	ev, err := webhook.ConstructEventWithOptions(body, header, cfg.WebhookSecret,
 		webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true})
 	if err != nil {
+		return e.BadRequestError("Invalid signature.", err)
+	}
+	if err := checkNotFuture(header, time.Now()); err != nil {
 		return e.BadRequestError("Invalid signature.", err)
 	}
 	if err := Apply(e.App, ev); err != nil {
@@ -42,6 +49,32 @@ func receiveWebhook(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	return e.JSON(http.StatusOK, map[string]bool{"received": true})
+}
+
+// errFutureEvent is a signature dated further ahead than the tolerance.
+var errFutureEvent = errors.New("webhook: timestamp is too far in the future")
+
+// checkNotFuture refuses a signature dated more than the tolerance after
+// now. stripe-go v76 refuses only old ones (validatePayload compares
+// time.Since(t) > tolerance, which a future t always passes), so an event
+// signed ahead of time, or with a stolen secret, would stay replayable until
+// its date. The header has already been verified, so its "t" is the signed
+// one; like stripe-go, the last "t" wins.
+func checkNotFuture(header string, now time.Time) error {
+	var at int64
+	for _, pair := range strings.Split(header, ",") {
+		if v, ok := strings.CutPrefix(pair, "t="); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errFutureEvent
+			}
+			at = n
+		}
+	}
+	if time.Unix(at, 0).Sub(now) > webhook.DefaultTolerance {
+		return errFutureEvent
+	}
+	return nil
 }
 
 // handled are the event types Plaza acts on.
