@@ -40,7 +40,7 @@ $(STRIPE_MOCK):
 
 ## unit: scenario tests through HTTP, with the race detector
 unit: stripe-mock
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 ## e2e: browser journeys in headless Chromium (CHROMIUM=/path overrides /usr/bin/chromium)
 e2e: stripe-mock
