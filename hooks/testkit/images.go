@@ -125,16 +125,22 @@ func bombWebP(side int) []byte {
 func JPEG(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			img.Y[y*img.YStride+x] = uint8((x + y) / 64)
-		}
+	// Filled a row at a time with copy: per-pixel loops crawl under -race.
+	ramp := make([]byte, w+h)
+	for i := range ramp {
+		ramp[i] = uint8(i / 64)
 	}
-	for y := 0; y < (h+1)/2; y++ {
-		for x := 0; x < (w+1)/2; x++ {
-			img.Cb[y*img.CStride+x] = uint8(x / 32)
-			img.Cr[y*img.CStride+x] = uint8(y / 32)
-		}
+	for y := 0; y < h; y++ {
+		copy(img.Y[y*img.YStride:y*img.YStride+w], ramp[y:])
+	}
+	cw, ch := (w+1)/2, (h+1)/2
+	cb := make([]byte, cw)
+	for x := range cb {
+		cb[x] = uint8(x / 32)
+	}
+	for y := 0; y < ch; y++ {
+		copy(img.Cb[y*img.CStride:y*img.CStride+cw], cb)
+		copy(img.Cr[y*img.CStride:y*img.CStride+cw], bytes.Repeat([]byte{uint8(y / 32)}, cw))
 	}
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
