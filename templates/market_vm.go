@@ -31,6 +31,8 @@ type ListingCard struct {
 	Seller Person
 	Status string // draft, active, sold, hidden
 	State  string // on seller pages, a label for what isn't plainly for sale: Sold, Draft, Hidden
+	// On the seller's own page: how many unpaid orders hold (0 for none).
+	Reserved int
 }
 
 // SellerVM is one member's listings. The seller themself also sees drafts
@@ -61,6 +63,17 @@ type ListingPageVM struct {
 	Admin    bool // the viewer administers Plaza (sees how to set up payments)
 	Buy      BuyVM
 	Hidden   bool // by moderators: only the seller sees it
+	// To the seller: how many unpaid orders hold (the stock left excludes them).
+	Reserved int
+	// To a buyer: their own unpaid order for this listing, if any (buying
+	// again replaces it).
+	MyHold MyHold
+}
+
+// MyHold is the viewer's unpaid order for a listing.
+type MyHold struct {
+	OrderID  string // "" for none
+	Quantity int
 }
 
 // BuyVM is the buy form's state: what was typed and what went wrong. Field
@@ -85,6 +98,7 @@ type ListingFormVM struct {
 	Category   string
 	Categories []SelectOption
 	Photos     []PhotoChoice // photos already on the listing (editing)
+	Reserved   int           // editing: how many unpaid orders hold, besides Stock
 	Errors     FormErrors
 }
 

@@ -19,6 +19,7 @@ type OrderVM struct {
 	Updated    string // ISO time of the last change
 	Problem    string // the last payment problem, for the buyer
 	Refunding  bool   // a refund was asked of Stripe and not yet confirmed
+	Processing bool   // pending: the buyer paid at Checkout, the bank still has to confirm
 
 	CanPay, CanCancel, CanFulfil, CanRefund, CanContact bool
 }
@@ -27,6 +28,12 @@ type OrderVM struct {
 func (o OrderVM) StatusLabel() string {
 	switch o.Status {
 	case "pending":
+		if o.Processing {
+			return "Payment processing"
+		}
+		if o.IsSeller && !o.IsBuyer {
+			return "Reserved, awaiting payment"
+		}
 		return "Awaiting payment"
 	case "paid":
 		if o.Refunding {
@@ -68,6 +75,8 @@ type OrdersVM struct {
 	View   string // purchases or sales
 	Orders []OrderVM
 	Older  string // the next page's URL, or ""
+	// On sales: what the seller's unpaid orders hold.
+	ReservedItems, ReservedOrders int
 }
 
 // OrderPageVM is one order.

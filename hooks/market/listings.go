@@ -167,6 +167,19 @@ func showSeller(e *core.RequestEvent) error {
 	if vm.Listings, err = listingCards(e.App, rows, true); err != nil {
 		return e.InternalServerError("", err)
 	}
+	if vm.Own {
+		ids := make([]string, len(vm.Listings))
+		for i, c := range vm.Listings {
+			ids[i] = c.ID
+		}
+		held, err := reserved(e.App, ids)
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		for i := range vm.Listings {
+			vm.Listings[i].Reserved = held[vm.Listings[i].ID]
+		}
+	}
 	vm.Chrome = web.Chrome(e, "market")
 	return web.Render(e, http.StatusOK, templates.SellerPage(vm))
 }

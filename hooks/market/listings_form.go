@@ -179,6 +179,13 @@ func unhideListing(e *core.RequestEvent) error {
 
 // renderListingForm shows the new or edit form.
 func renderListingForm(e *core.RequestEvent, status int, vm templates.ListingFormVM) error {
+	if vm.ID != "" {
+		held, err := reserved(e.App, []string{vm.ID})
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		vm.Reserved = held[vm.ID]
+	}
 	vm.Categories = categoryOptions(vm.Category, "Choose a category")
 	vm.Chrome = web.Chrome(e, "market")
 	return web.Render(e, status, templates.ListingFormPage(vm))

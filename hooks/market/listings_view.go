@@ -106,6 +106,24 @@ func listingPage(e *core.RequestEvent, listing *core.Record, buy templates.BuyVM
 		Buy:      buy,
 		Hidden:   listing.GetBool("hidden"),
 	}
+	if vm.Own {
+		held, err := reserved(e.App, []string{listing.Id})
+		if err != nil {
+			return vm, err
+		}
+		vm.Reserved = held[listing.Id]
+	} else {
+		holds, err := buyerHolds(e.App, e.Auth.Id)
+		if err != nil {
+			return vm, err
+		}
+		for _, o := range holds {
+			if o.GetString("listing") == listing.Id {
+				vm.MyHold.OrderID = o.Id
+				vm.MyHold.Quantity += o.GetInt("quantity")
+			}
+		}
+	}
 	for _, name := range listing.GetStringSlice("photos") {
 		vm.Photos = append(vm.Photos, templates.Photo{
 			Thumb: listingPhotoURL(listing.Id, name, "1080x0"),

@@ -36,7 +36,9 @@ func bindOrders(pages *router.RouterGroup[*core.RequestEvent]) {
 }
 
 // buy is POST /market/{listingId}/buy (quantity): a pending order holding
-// the stock, then Stripe Checkout. Refusals re-render the listing.
+// the stock, then Stripe Checkout. The buyer's earlier unpaid order for the
+// same listing is canceled first (its stock counts as theirs to take), and
+// the hold limits apply (holds.go). Refusals re-render the listing.
 func buy(e *core.RequestEvent) error {
 	listing, err := e.App.FindRecordById("listings", e.Request.PathValue("listingId"))
 	if err != nil || (listing.GetString("seller") != e.Auth.Id && (!forSale(listing.GetString("status")) || listing.GetBool("hidden"))) {
@@ -47,28 +49,61 @@ func buy(e *core.RequestEvent) error {
 		vm.Errors.Add(field, "Quantity", msg)
 		return renderListing(e, status, listing, vm)
 	}
+	holds, err := buyerHolds(e.App, e.Auth.Id)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	var mine []*core.Record // earlier holds of this listing, replaced by this purchase
+	held, others := 0, 0
+	for _, o := range holds {
+		if o.GetString("listing") == listing.Id {
+			mine = append(mine, o)
+			held += o.GetInt("quantity")
+		} else {
+			others++
+		}
+	}
+	lim := holdLimitsOf(e.App)
 	q, err := strconv.Atoi(vm.Quantity)
-	stock := listing.GetInt("stock")
+	stock := listing.GetInt("stock") + held
+	onSale := listing.GetString("status") == "active" || listing.GetString("status") == "sold" && held > 0
 	switch {
 	case listing.GetString("seller") == e.Auth.Id:
 		return refuse(http.StatusUnprocessableEntity, "", "You can't buy your own listing.")
-	case listing.GetString("status") != "active" || stock == 0:
+	case !onSale || stock == 0:
 		return refuse(http.StatusConflict, "", "Sorry, this has sold out.")
 	case err != nil || q < 1:
 		return refuse(http.StatusUnprocessableEntity, "quantity", "Choose how many to buy: a whole number, at least 1.")
 	case q > stock:
 		return refuse(http.StatusUnprocessableEntity, "quantity", "Only "+strconv.Itoa(stock)+" left: choose "+strconv.Itoa(stock)+" or fewer.")
+	case q > lim.Quantity:
+		return refuse(http.StatusUnprocessableEntity, "quantity", "You can reserve at most "+strconv.Itoa(lim.Quantity)+
+			" of this at a time: choose "+strconv.Itoa(lim.Quantity)+" or fewer, and buy more once you've paid.")
+	case others >= lim.Orders:
+		return refuse(http.StatusUnprocessableEntity, "", tooManyHolds(others))
 	case !pay.Enabled(e.App):
 		return refuse(http.StatusServiceUnavailable, "", "Payments are not set up on this Plaza yet, so nothing can be bought. Please tell an admin.")
 	}
 
-	order, err := placeOrder(e.App, listing, e.Auth.Id, q)
+	// The earlier order's Checkout page is closed first, as canceling does,
+	// so it can't be paid once its stock is back on sale.
+	for _, o := range mine {
+		if err := pay.ExpireCheckout(e.App, o); err != nil {
+			return refuse(http.StatusBadGateway, "", "We couldn't reach the payment service to close the payment page of your earlier order for this, so nothing changed. Try again in a moment.")
+		}
+		if _, err := moveOrder(e.App, o.Id, pay.Canceled); err != nil {
+			return e.InternalServerError("", err)
+		}
+	}
+	order, err := placeOrder(e.App, listing, e.Auth.Id, q, lim)
 	if errors.Is(err, pay.ErrStock) {
 		fresh, ferr := e.App.FindRecordById("listings", listing.Id)
 		if ferr == nil {
 			listing = fresh
 		}
 		return refuse(http.StatusConflict, "quantity", "Someone bought it first: only "+strconv.Itoa(listing.GetInt("stock"))+" left now.")
+	} else if errors.Is(err, errHoldLimit) {
+		return refuse(http.StatusConflict, "", "You started another purchase meanwhile: pay for or cancel your unpaid orders (under Orders) first.")
 	} else if err != nil {
 		return e.InternalServerError("", err)
 	}
@@ -79,6 +114,15 @@ func buy(e *core.RequestEvent) error {
 		return web.SeeOther(e, "/orders/"+order.Id)
 	}
 	return e.Redirect(http.StatusSeeOther, checkout)
+}
+
+// tooManyHolds explains the limit on unpaid orders.
+func tooManyHolds(n int) string {
+	orders := strconv.Itoa(n) + " unpaid orders"
+	if n == 1 {
+		orders = "an unpaid order"
+	}
+	return "You have " + orders + " waiting. Pay for or cancel one (under Orders) before buying something else: unpaid orders keep things off the market for everyone."
 }
 
 // contactSeller is POST /market/{listingId}/contact: a direct chat with the
@@ -102,10 +146,10 @@ func contactSeller(e *core.RequestEvent) error {
 
 func forSale(status string) bool { return status == "active" || status == "sold" }
 
-// placeOrder reserves the stock and stores a pending order, in one
-// transaction. A seller with a Connect account that can take charges is
+// placeOrder checks the hold limits, reserves the stock and stores a
+// pending order, in one transaction. A seller with a Connect account that can take charges is
 // paid directly, less the organisation's fee.
-func placeOrder(app core.App, listing *core.Record, buyer string, q int) (*core.Record, error) {
+func placeOrder(app core.App, listing *core.Record, buyer string, q int, lim holdLimits) (*core.Record, error) {
 	c, err := app.FindCachedCollectionByNameOrId("orders")
 	if err != nil {
 		return nil, err
@@ -131,6 +175,9 @@ func placeOrder(app core.App, listing *core.Record, buyer string, q int) (*core.
 		}
 	}
 	err = app.RunInTransaction(func(tx core.App) error {
+		if err := checkHoldLimits(tx, buyer, listing.Id, q, lim); err != nil {
+			return err
+		}
 		if err := pay.Reserve(tx, listing.Id, q); err != nil {
 			return err
 		}
@@ -171,6 +218,11 @@ func showOrders(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	vm.Orders = views
+	if vm.View == "sales" {
+		if vm.ReservedItems, vm.ReservedOrders, err = sellerReserved(e.App, e.Auth.Id); err != nil {
+			return e.InternalServerError("", err)
+		}
+	}
 	vm.Chrome = web.Chrome(e, "market")
 	return web.Render(e, http.StatusOK, templates.OrdersPage(vm))
 }
@@ -217,6 +269,7 @@ func orderView(e *core.RequestEvent, o *core.Record, faces map[string]templates.
 		IsBuyer: o.GetString("buyer") == me, IsSeller: o.GetString("seller") == me,
 		At: isoTime(o.GetDateTime("created")), Updated: isoTime(o.GetDateTime("updated")),
 		Problem: o.GetString("problem"), Refunding: o.GetBool("refund_requested"),
+		Processing: o.GetBool("processing") && o.GetString("status") == pay.Pending,
 	}
 	if o.GetString("seller") == "" && o.GetString("mini") != "" { // a mini-program's payment: the organisation's
 		vm.Seller = templates.Person{Name: web.OrgInfo(e.App).Name}
@@ -229,8 +282,10 @@ func orderView(e *core.RequestEvent, o *core.Record, faces map[string]templates.
 		vm.Fee = pay.FormatAmount(int64(fee), cur)
 	}
 	admin := e.Auth.GetString("role") == account.RoleAdmin
-	vm.CanPay = vm.IsBuyer && vm.Status == pay.Pending
-	vm.CanCancel = vm.IsBuyer && vm.Status == pay.Pending
+	// While the bank confirms a payment, paying again would charge twice
+	// and canceling would leave that payment to refund by hand.
+	vm.CanPay = vm.IsBuyer && vm.Status == pay.Pending && !vm.Processing
+	vm.CanCancel = vm.IsBuyer && vm.Status == pay.Pending && !vm.Processing
 	vm.CanFulfil = vm.IsSeller && vm.Status == pay.Paid && !vm.Refunding
 	vm.CanRefund = (vm.IsSeller || admin) && (vm.Status == pay.Paid || vm.Status == pay.Fulfilled) && !vm.Refunding
 	vm.CanContact = (vm.IsBuyer || vm.IsSeller) && o.GetString("buyer") != "" && o.GetString("seller") != "" && !(vm.IsBuyer && vm.IsSeller)
@@ -288,6 +343,9 @@ func actOnOrder(e *core.RequestEvent) error {
 	}
 	switch e.Request.PathValue("action") {
 	case "pay":
+		if vm.Processing {
+			return refuse(http.StatusConflict, "Your payment is being confirmed by your bank, so there is nothing more to pay.")
+		}
 		if !vm.CanPay {
 			return refuse(http.StatusConflict, "This order can't be paid any more.")
 		}
@@ -301,6 +359,9 @@ func actOnOrder(e *core.RequestEvent) error {
 		return e.Redirect(http.StatusSeeOther, u)
 
 	case "cancel":
+		if vm.Processing {
+			return refuse(http.StatusConflict, "Your bank is confirming the payment for this order, so it can't be canceled now. If you no longer want it, ask the seller for a refund once it's paid.")
+		}
 		if !vm.CanCancel {
 			return refuse(http.StatusConflict, "Only an unpaid order can be canceled.")
 		}

@@ -69,8 +69,15 @@ func release(tx core.App, order *core.Record) error {
 
 // Move sets an order's status if the move is forward, inside tx, returning
 // whether it moved. An unpaid order that ends (canceled, expired) gives its
-// stock back in the same transaction.
+// stock back in the same transaction. What the buyer was told about the old
+// state (problem, processing) is cleared: it no longer applies.
 func Move(tx core.App, order *core.Record, to string) (bool, error) {
+	return MoveNoting(tx, order, to, "")
+}
+
+// MoveNoting is Move leaving note, a line for the buyer about the new state
+// (orders.problem), e.g. why the order was canceled.
+func MoveNoting(tx core.App, order *core.Record, to, note string) (bool, error) {
 	from := order.GetString("status")
 	if !CanMove(from, to) {
 		return false, nil
@@ -81,6 +88,8 @@ func Move(tx core.App, order *core.Record, to string) (bool, error) {
 		}
 	}
 	order.Set("status", to)
+	order.Set("problem", note)
+	order.Set("processing", false)
 	if to != Pending {
 		order.Set("checkout_url", "") // nothing left to pay
 	}

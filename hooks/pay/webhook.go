@@ -166,6 +166,18 @@ func findOrder(tx core.App, id, field, value string) (*core.Record, error) {
 	return o, nil
 }
 
+// Lines for the buyer (orders.problem) about how an order ended.
+const (
+	noteFailed     = "The payment failed, so this order was canceled. Nothing was charged."
+	noteLate       = "Stripe reports a payment after this order ended. An admin should refund it from the Stripe dashboard."
+	noteLateRefund = "A payment arrived after this order ended; it has been refunded in full."
+)
+
+// applySession applies a Checkout session's event. What the buyer is told
+// follows the order's state, whatever order events arrive in: a move
+// replaces it (MoveNoting), "processing" is only ever set on a pending
+// order, and a late event for an order that has moved on changes nothing
+// but the late-payment warning.
 func applySession(tx core.App, kind stripe.EventType, s *stripe.CheckoutSession) error {
 	ref := s.Metadata["order"]
 	if ref == "" {
@@ -178,33 +190,34 @@ func applySession(tx core.App, kind stripe.EventType, s *stripe.CheckoutSession)
 	if s.PaymentIntent != nil && s.PaymentIntent.ID != "" && order.GetString("payment_intent") == "" {
 		order.Set("payment_intent", s.PaymentIntent.ID)
 	}
-	var to, problem string
+	status := order.GetString("status")
+	var to, note string
 	switch kind {
 	case "checkout.session.completed":
 		if s.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid {
 			to = Paid
-		} else {
-			problem = "Payment is processing: this order is marked paid when the bank confirms it."
+		} else if status == Pending {
+			// Checkout is done; the bank confirms later (async_payment_*).
+			order.Set("processing", true)
+			order.Set("problem", "")
 		}
 	case "checkout.session.async_payment_succeeded":
 		to = Paid
 	case "checkout.session.async_payment_failed":
-		to, problem = Canceled, "The payment failed, so this order was canceled. Nothing was charged."
+		to, note = Canceled, noteFailed
 	case "checkout.session.expired":
 		if s.ID != order.GetString("checkout_session") {
 			return nil // an earlier attempt's page; the current one is still open
 		}
 		to = Expired
 	}
-	switch status := order.GetString("status"); {
-	case status == Pending:
-		order.Set("problem", problem) // "" once paid, expired or canceled
-	case to == Paid && (status == Canceled || status == Expired):
-		order.Set("problem", "Stripe reports a payment after this order ended. An admin should refund it from the Stripe dashboard.")
+	if to == Paid && (status == Canceled || status == Expired) && order.GetString("problem") != noteLateRefund {
+		// (a refund of that payment can overtake it: then it is settled)
+		order.Set("problem", noteLate)
 		tx.Logger().Warn("payment for an ended order", "order", order.Id, "session", s.ID)
 	}
 	if to != "" {
-		moved, err := Move(tx, order, to)
+		moved, err := MoveNoting(tx, order, to, note)
 		if err != nil || moved {
 			return err
 		}
@@ -258,6 +271,11 @@ func applyRefund(tx core.App, ch *stripe.Charge) error {
 	order.Set("refund_requested", false)
 	if moved, err := Move(tx, order, Refunded); err != nil || moved {
 		return err
+	}
+	if st := order.GetString("status"); st == Canceled || st == Expired {
+		// Only a payment that came after the order ended can be refunded
+		// here: the warning asking an admin to refund it is answered.
+		order.Set("problem", noteLateRefund)
 	}
 	return tx.Save(order)
 }
