@@ -841,7 +841,7 @@ func OrderCard(o OrderVM) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if o.Processing && o.IsBuyer {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "<p class=\"notice\" role=\"status\" data-testid=\"order-processing\">Payment is processing: this order is marked paid when the bank confirms it.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "<p class=\"order__next\" role=\"status\" data-testid=\"order-processing\">Payment is processing: this order is marked paid when the bank confirms it.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
