@@ -120,6 +120,14 @@ func TestJourneyMarketBuy(t *testing.T) {
 		expectText("[data-testid=checkout-done]", "Waiting for Stripe"),
 		run("window.__sameDocument = true"),
 	)
+	// While Bea pays, Sam sees the lamp reserved.
+	sam.step("sees-reserved",
+		sam.open("/market/"+listingID),
+		expectText("[data-testid=reserved]", "1 reserved, awaiting payment"),
+		sam.open("/orders?view=sales"),
+		expectText("[data-testid=sales-reserved]", "1 reserved in 1 unpaid order"),
+		expectText("[data-testid=orders]", "Reserved, awaiting payment"),
+	)
 	sam.step("elsewhere", sam.open("/market"))
 	o, err := s.App.FindRecordById("orders", orderID)
 	if err != nil {
