@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -311,5 +312,47 @@ func TestOrderAlertMatchesState(t *testing.T) {
 		if got := buyer.Get("/orders/"+o.Id).Expect(http.StatusOK, "Canceled").Text("[data-testid=order-problem]"); !strings.Contains(got, "has been refunded") {
 			t.Errorf("late payment then refund, case %d: the buyer reads %q", i, got)
 		}
+	}
+}
+
+// The limits hold when one buyer's purchases race each other: they are
+// checked again in the transaction that reserves the stock.
+func TestHoldLimitsUnderRace(t *testing.T) {
+	s := testkit.Start(t)
+	s.Stripe()
+	sam, bea := s.Member("Sam", "sam@example.org"), s.Member("Bea", "bea@example.org")
+	setHoldLimits(t, s, 10, 2)
+	var ls []*core.Record
+	for i := range 12 {
+		ls = append(ls, listing(t, s, sam, "Item "+strconv.Itoa(i), 100, 1))
+	}
+	buyer := s.SignedIn(bea)
+	var wg sync.WaitGroup
+	codes := make([]int, len(ls))
+	for i, l := range ls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = buyer.PostForm("/market/"+l.Id+"/buy", url.Values{"quantity": {"1"}}).Status
+		}()
+	}
+	wg.Wait()
+	placed := s.Count("orders", "buyer = {:b} AND status = 'pending'", dbx.Params{"b": bea.Id})
+	if placed != 2 {
+		t.Fatalf("%d unpaid orders after racing purchases (limit 2): %v", placed, codes)
+	}
+	for i, c := range codes {
+		if c != http.StatusSeeOther && c != http.StatusConflict && c != http.StatusUnprocessableEntity {
+			t.Errorf("purchase %d answered %d", i, c)
+		}
+	}
+	sold := 0
+	for _, l := range ls {
+		if n, _ := stock(t, s, l); n == 0 {
+			sold++
+		}
+	}
+	if sold != 2 {
+		t.Fatalf("%d listings reserved, want 2", sold)
 	}
 }
