@@ -62,6 +62,20 @@ func buyerHolds(app core.App, buyer string) ([]*core.Record, error) {
 	return app.FindRecordsByFilter("orders", openHoldsFilter, "created", 0, 0, dbx.Params{"buyer": buyer})
 }
 
+// splitHolds separates a buyer's holds of listing (and how many items they
+// hold) from how many holds they have elsewhere.
+func splitHolds(holds []*core.Record, listing string) (mine []*core.Record, held, others int) {
+	for _, o := range holds {
+		if o.GetString("listing") == listing {
+			mine = append(mine, o)
+			held += o.GetInt("quantity")
+		} else {
+			others++
+		}
+	}
+	return mine, held, others
+}
+
 // checkHoldLimits, inside the transaction placing an order of quantity q of
 // listing, refuses it if the buyer's holds would then exceed the limits.
 func checkHoldLimits(tx core.App, buyer, listing string, q int, lim holdLimits) error {
@@ -69,13 +83,8 @@ func checkHoldLimits(tx core.App, buyer, listing string, q int, lim holdLimits) 
 	if err != nil {
 		return err
 	}
-	held := q
-	for _, o := range holds {
-		if o.GetString("listing") == listing {
-			held += o.GetInt("quantity")
-		}
-	}
-	if len(holds) >= lim.Orders || held > lim.Quantity {
+	mine, held, others := splitHolds(holds, listing)
+	if len(mine)+others >= lim.Orders || held+q > lim.Quantity {
 		return errHoldLimit
 	}
 	return nil

@@ -117,11 +117,9 @@ func listingPage(e *core.RequestEvent, listing *core.Record, buy templates.BuyVM
 		if err != nil {
 			return vm, err
 		}
-		for _, o := range holds {
-			if o.GetString("listing") == listing.Id {
-				vm.MyHold.OrderID = o.Id
-				vm.MyHold.Quantity += o.GetInt("quantity")
-			}
+		mine, held, _ := splitHolds(holds, listing.Id)
+		if len(mine) > 0 {
+			vm.MyHold = templates.MyHold{OrderID: mine[len(mine)-1].Id, Quantity: held}
 		}
 	}
 	for _, name := range listing.GetStringSlice("photos") {

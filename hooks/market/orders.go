@@ -53,16 +53,7 @@ func buy(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	var mine []*core.Record // earlier holds of this listing, replaced by this purchase
-	held, others := 0, 0
-	for _, o := range holds {
-		if o.GetString("listing") == listing.Id {
-			mine = append(mine, o)
-			held += o.GetInt("quantity")
-		} else {
-			others++
-		}
-	}
+	mine, held, others := splitHolds(holds, listing.Id) // mine are replaced by this purchase
 	lim := holdLimitsOf(e.App)
 	q, err := strconv.Atoi(vm.Quantity)
 	stock := listing.GetInt("stock") + held
