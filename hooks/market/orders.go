@@ -138,8 +138,8 @@ func contactSeller(e *core.RequestEvent) error {
 func forSale(status string) bool { return status == "active" || status == "sold" }
 
 // placeOrder checks the hold limits, reserves the stock and stores a
-// pending order, in one transaction. A seller with a Connect account that can take charges is
-// paid directly, less the organisation's fee.
+// pending order, in one transaction. A seller with a Connect account that
+// can take charges is paid directly, less the organisation's fee.
 func placeOrder(app core.App, listing *core.Record, buyer string, q int, lim holdLimits) (*core.Record, error) {
 	c, err := app.FindCachedCollectionByNameOrId("orders")
 	if err != nil {
