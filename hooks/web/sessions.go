@@ -3,17 +3,13 @@ package web
 import (
 	"database/sql"
 	"errors"
-	"fmt"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -144,31 +140,6 @@ func toAny(ss []string) []any {
 		out[i] = s
 	}
 	return out
-}
-
-// Device is one of a member's signed-in devices, for Me → Devices.
-type Device struct {
-	ID       string
-	Label    string
-	IP       string
-	Created  time.Time
-	LastSeen time.Time
-}
-
-// Devices lists member's signed-in devices, most recently used first.
-func Devices(app core.App, member string) ([]Device, error) {
-	recs, err := app.FindRecordsByFilter(SessionsCollection, "user = {:u}", "-last_seen,-created", 200, 0, dbx.Params{"u": member})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Device, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, Device{
-			ID: r.Id, Label: r.GetString("device"), IP: r.GetString("ip"),
-			Created: r.GetDateTime("created").Time(), LastSeen: r.GetDateTime("last_seen").Time(),
-		})
-	}
-	return out, nil
 }
 
 // OnSignOut registers fn to run when a session ends (sign-out, revocation,
@@ -302,206 +273,4 @@ func bindSessions(app core.App) {
 			app.Logger().Error("sessions: cleanup failed", "error", err)
 		}
 	})
-}
-
-// loadAuth is the one place a request's member is decided, for pages, the
-// event stream, the bridge and the REST API alike. It runs just before
-// PocketBase's own token loader: a token in the Authorization header is
-// checked here (signature, session, member active) and dropped from the
-// request if it fails, so PocketBase never accepts it; page routes also take
-// the session cookie. On pages a superuser's token makes no member.
-func loadAuth() *hook.Handler[*core.RequestEvent] {
-	return &hook.Handler[*core.RequestEvent]{
-		Id:       "plazaAuth",
-		Priority: apis.DefaultLoadAuthTokenMiddlewarePriority - 1,
-		Func: func(e *core.RequestEvent) error {
-			page := isPageRequest(e.Request)
-			if token := bearerToken(e.Request); token != "" {
-				s, err := sessionFor(e.App, token)
-				if err != nil {
-					e.Request.Header.Del("Authorization")
-				} else {
-					useSession(e, s, page)
-				}
-			} else if page {
-				if c, err := e.Request.Cookie(SessionCookie); err == nil && c.Value != "" {
-					s, err := sessionFor(e.App, c.Value)
-					if err != nil || s.member.Collection().Name != "users" {
-						EndSession(e)
-					} else {
-						useSession(e, s, page)
-						if tokenPastHalfLife(c.Value, s.member) {
-							if err := renewSession(e, s); err != nil {
-								return err
-							}
-						}
-					}
-				}
-			}
-			return e.Next()
-		},
-	}
-}
-
-func bearerToken(r *http.Request) string {
-	t := r.Header.Get("Authorization")
-	if len(t) > 7 && strings.EqualFold(t[:7], "Bearer ") {
-		return t[7:]
-	}
-	return t
-}
-
-func useSession(e *core.RequestEvent, s *sessionEntry, page bool) {
-	if s.member.Collection().Name != "users" {
-		if page {
-			e.Set(superuserKey, s.member) // pages are for members; see RequireMember
-			e.Request.Header.Del("Authorization")
-			return
-		}
-		e.Auth = s.member
-		return
-	}
-	e.Auth = s.member
-	e.Set(sessionAuthKey, s.sid)
-	touchSession(e.App, s)
-}
-
-// sessionFor checks a token: a verified auth token of an active member whose
-// session still exists (or any superuser's), remembered for a minute at most
-// and forgotten as soon as the member or the session changes.
-func sessionFor(app core.App, token string) (*sessionEntry, error) {
-	now := time.Now()
-	cache := sessionsOf(app)
-	s, gen := cache.get(token, now)
-	if s != nil {
-		return s, nil
-	}
-	member, err := app.FindAuthRecordByToken(token, core.TokenTypeAuth)
-	if err != nil {
-		return nil, err
-	}
-	s = &sessionEntry{member: member, expires: now.Add(sessionCacheTTL)}
-	if exp := tokenExpiry(token); exp.Before(s.expires) {
-		s.expires = exp
-	}
-	switch {
-	case member.IsSuperuser():
-	case member.Collection().Name != "users":
-		return nil, errNotAMember
-	default:
-		if member.GetString("status") != StatusActive {
-			return nil, errNotActive
-		}
-		s.sid = tokenSession(token)
-		if s.sid == "" {
-			return nil, errNoSession
-		}
-		var row struct {
-			User     string `db:"user"`
-			LastSeen string `db:"last_seen"`
-		}
-		err := app.DB().Select("user", "last_seen").From(SessionsCollection).
-			Where(dbx.HashExp{"id": s.sid}).Limit(1).One(&row)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && row.User != member.Id) {
-			return nil, errNoSession
-		}
-		if err != nil {
-			return nil, err
-		}
-		if seen, err := types.ParseDateTime(row.LastSeen); err == nil {
-			cache.seen(s.sid, seen.Time())
-		}
-	}
-	cache.put(gen, token, s)
-	return s.clone(), nil
-}
-
-func tokenExpiry(token string) time.Time {
-	claims, err := security.ParseUnverifiedJWT(token)
-	if err != nil {
-		return time.Time{}
-	}
-	exp, _ := claims["exp"].(float64)
-	return time.Unix(int64(exp), 0)
-}
-
-// touchSession keeps a device's "last seen" within lastSeenEvery of the
-// truth, writing at most once per interval per device.
-func touchSession(app core.App, s *sessionEntry) {
-	now := time.Now()
-	if !sessionsOf(app).due(s.sid, now) {
-		return
-	}
-	_, err := app.NonconcurrentDB().Update(SessionsCollection,
-		dbx.Params{"last_seen": now.UTC().Format(types.DefaultDateLayout)},
-		dbx.HashExp{"id": s.sid}).Execute()
-	if err != nil {
-		app.Logger().Warn("sessions: last seen not stored", "session", s.sid, "error", err)
-	}
-}
-
-// renewSession gives this browser a fresh token for the same session.
-func renewSession(e *core.RequestEvent, s *sessionEntry) error {
-	token, err := sessionToken(s.member, s.sid)
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
-	setSessionCookie(e, token, s.member.Collection().AuthToken.DurationTime())
-	return nil
-}
-
-// DeviceLabel names a browser for Me → Devices ("Chrome on Android"), from
-// its user agent; "" for none.
-func DeviceLabel(ua string) string {
-	if ua == "" {
-		return "Unknown device"
-	}
-	browser := ""
-	for _, b := range []struct{ token, name string }{
-		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"SamsungBrowser/", "Samsung Internet"},
-		{"Firefox/", "Firefox"}, {"FxiOS/", "Firefox"}, {"CriOS/", "Chrome"},
-		{"Chromium/", "Chromium"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
-	} {
-		if strings.Contains(ua, b.token) {
-			browser = b.name
-			break
-		}
-	}
-	system := ""
-	for _, o := range []struct{ token, name string }{
-		{"iPhone", "iPhone"}, {"iPad", "iPad"}, {"Android", "Android"}, {"CrOS", "ChromeOS"},
-		{"Windows", "Windows"}, {"Mac OS X", "macOS"}, {"Macintosh", "macOS"}, {"Linux", "Linux"},
-	} {
-		if strings.Contains(ua, o.token) {
-			system = o.name
-			break
-		}
-	}
-	switch {
-	case browser != "" && system != "":
-		return browser + " on " + system
-	case browser != "":
-		return browser
-	case system != "":
-		return "Browser on " + system
-	}
-	name, _, _ := strings.Cut(ua, "/")
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 40 {
-		return "App or script"
-	}
-	return name + " (app or script)"
-}
-
-// IPPrefix keeps only the network part of an address — enough to recognise a
-// place, not a household: /24 for IPv4, /48 for IPv6.
-func IPPrefix(ip string) string {
-	a := net.ParseIP(ip)
-	if a == nil {
-		return ""
-	}
-	if v4 := a.To4(); v4 != nil {
-		return fmt.Sprintf("%d.%d.%d.0/24", v4[0], v4[1], v4[2])
-	}
-	return (&net.IPNet{IP: a.Mask(net.CIDRMask(48, 128)), Mask: net.CIDRMask(48, 128)}).String()
 }
