@@ -155,6 +155,9 @@ func (u *miniUpgrader) oldRows() ([]*core.Record, error) {
 
 // member is the Plaza id behind a member's id in this mini, or "".
 func (u *miniUpgrader) member(pseudo string) (string, error) {
+	if len(pseudo) != 32 {
+		return "", nil // not an id this mini gave (none, or written by hand)
+	}
 	if u.byPseudo == nil {
 		var ids []string
 		if err := u.tx.DB().Select("id").From("users").Column(&ids); err != nil {
