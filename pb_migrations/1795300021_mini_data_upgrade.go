@@ -301,7 +301,7 @@ func (u *miniUpgrader) head(key, mode string) error {
 	return u.put(rec, "shared", "", key, mode, "", total)
 }
 
-func intValue(rec *core.Record) int64 {
+func miniUpInt(rec *core.Record) int64 {
 	n, _ := strconv.ParseInt(rec.GetString("value"), 10, 64) // not a number: 0
 	return n
 }
@@ -357,7 +357,7 @@ func (u *miniUpgrader) pollVotes(id string, nOptions int, voterRows, optRows []*
 	counts := map[string]int64{}
 	for _, rec := range optRows {
 		i, _ := strconv.Atoi(rec.GetString("key")[strings.LastIndexByte(rec.GetString("key"), ':')+1:])
-		if n := intValue(rec); n > 0 && (nOptions == 0 || i < nOptions) {
+		if n := miniUpInt(rec); n > 0 && (nOptions == 0 || i < nOptions) {
 			counts[strconv.Itoa(i)] += n
 		}
 	}
@@ -365,7 +365,7 @@ func (u *miniUpgrader) pollVotes(id string, nOptions int, voterRows, optRows []*
 	var drop []*core.Record
 	counted := map[string]int64{}
 	for _, rec := range voterRows {
-		if intValue(rec) < 1 {
+		if miniUpInt(rec) < 1 {
 			drop = append(drop, rec) // a vote taken back: nothing to keep
 			continue
 		}
@@ -568,7 +568,7 @@ func (u *miniUpgrader) eventSpots(id string, oldTaken bool, holds []*core.Record
 		case member == "":
 			u.r.Kept++
 			continue
-		case intValue(rec) >= 1:
+		case miniUpInt(rec) >= 1:
 			if err := u.mark(member, key, []byte("1")); err != nil {
 				return err
 			}
