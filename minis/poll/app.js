@@ -503,6 +503,7 @@
       var delay = REFRESH_MS;
       var inFlight = false;
       var ticks = 0;
+      var earlier;   // votes from before 1.1 whose voter can't be told (read once)
       var tick = async function () {
         if (t !== viewToken || inFlight) return;
         clearTimeout(refreshTimer);
@@ -510,8 +511,12 @@
           inFlight = true;
           try {
             var counts = await sdk.shared.get(keys.votes(id));
+            if (earlier === undefined) {
+              var old = await sdk.shared.get(keys.poll(id) + ":earlier");
+              earlier = old && typeof old.votes === "object" ? old.votes : null;
+            }
             if (t !== viewToken) return;
-            results.update(counts);
+            results.update(withEarlier(counts, earlier));
             delay = REFRESH_MS;
             // Now and then, check whether the owner has ended the poll.
             if (++ticks % 5 === 0) {
@@ -639,6 +644,18 @@
   }
 
   // The vote comes back as {"<option index>": n}.
+  // withEarlier adds votes kept from before Poll 1.1 (Plaza wrote them when
+  // upgrading, for voters it could no longer tell) to today's counts.
+  function withEarlier(counts, earlier) {
+    if (!earlier) return counts;
+    var out = {};
+    Object.keys(counts || {}).forEach(function (k) { out[k] = counts[k]; });
+    Object.keys(earlier).forEach(function (k) {
+      if (typeof earlier[k] === "number" && earlier[k] > 0) out[k] = (typeof out[k] === "number" ? out[k] : 0) + earlier[k];
+    });
+    return out;
+  }
+
   function countsFor(poll, counts) {
     var out = poll.options.map(function () { return 0; });
     Object.keys(counts || {}).forEach(function (k) {
