@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"runtime"
@@ -147,13 +146,7 @@ func sniffStored(fsys *filesystem.System, key string) (string, error) {
 		return "", err
 	}
 	defer r.Close()
-	head := make([]byte, 512)
-	n, err := io.ReadFull(r, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", err
-	}
-	kind, _, _ := strings.Cut(http.DetectContentType(head[:n]), ";")
-	return kind, nil
+	return sniffReader(r)
 }
 
 // checkStored is CheckImage for a stored file. A file that can't be read

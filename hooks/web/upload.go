@@ -43,8 +43,13 @@ func Sniff(fh *multipart.FileHeader) (string, error) {
 		return "", err
 	}
 	defer f.Close()
+	return sniffReader(f)
+}
+
+// sniffReader judges content from the first 512 bytes of r.
+func sniffReader(r io.Reader) (string, error) {
 	head := make([]byte, 512)
-	n, err := io.ReadFull(f, head)
+	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return "", err
 	}
