@@ -260,10 +260,7 @@ func setStatus(tx core.App, member, status string) error {
 	if u.GetString("status") == status {
 		return nil
 	}
-	u.Set("status", status)
-	if status == account.StatusSuspended {
-		u.RefreshTokenKey() // every session ends at once
-	}
+	u.Set("status", status) // leaving active ends every session (web's users hook)
 	return tx.Save(u)
 }
 

@@ -129,8 +129,9 @@ func RevokeSessions(app core.App, member, keep string) error {
 	}
 	sessionsOf(app).forget(member)
 	for _, sid := range ids {
-		signedOut(app, member, sid)
+		tellSignedOut(app, member, sid)
 	}
+	unsetRealtimeAuth(app, member)
 	return nil
 }
 
@@ -172,6 +173,11 @@ func signOutListenersOf(app core.App) *signOutListeners {
 }
 
 func signedOut(app core.App, member, sid string) {
+	tellSignedOut(app, member, sid)
+	unsetRealtimeAuth(app, member)
+}
+
+func tellSignedOut(app core.App, member, sid string) {
 	l := signOutListenersOf(app)
 	l.mu.Lock()
 	fns := l.fns
@@ -179,7 +185,6 @@ func signedOut(app core.App, member, sid string) {
 	for _, fn := range fns {
 		fn(member, sid)
 	}
-	unsetRealtimeAuth(app, member)
 }
 
 func memberSignedOut(app core.App, member string) {
