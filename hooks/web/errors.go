@@ -23,7 +23,7 @@ func htmlErrors() *hook.Handler[*core.RequestEvent] {
 		Id:       "plazaHTMLErrors",
 		Priority: apis.DefaultPanicRecoverMiddlewarePriority - 1,
 		Func: func(e *core.RequestEvent) error {
-			err := e.Next()
+			err := AsApiError(e.Next()) // a Problem keeps its status and message
 			if err == nil || !isPageRequest(e.Request) {
 				return err
 			}
