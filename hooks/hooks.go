@@ -8,6 +8,7 @@ import (
 	"plaza/hooks/account"
 	"plaza/hooks/announce"
 	"plaza/hooks/chat"
+	"plaza/hooks/live"
 	"plaza/hooks/market"
 	"plaza/hooks/minihost"
 	"plaza/hooks/moderation"
@@ -22,6 +23,7 @@ import (
 // Register binds every feature, in order.
 func Register(app core.App) {
 	web.Register(app)
+	live.Register(app)
 	account.Register(app)
 	chat.Register(app)
 	moments.Register(app)

@@ -43,18 +43,16 @@ func editProfile(e *core.RequestEvent) error {
 	if utf8.RuneCountInString(vm.Bio) > maxBioLen {
 		vm.Errors.Add("bio", "About you", "Keep it under 280 characters.")
 	}
-	avatar, msg, err := uploadedImage(e, "avatar", maxAvatarBytes)
+	avatar, refusal, err := uploadedImage(e, "avatar")
 	if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
 		return e.Error(http.StatusRequestEntityTooLarge, "", err)
 	} else if err != nil {
 		return e.BadRequestError("The upload could not be read. Try again.", err)
 	}
-	if msg != "" {
-		vm.Errors.Add("avatar", "Photo", msg)
-	}
 	status := http.StatusUnprocessableEntity
-	if vm.Errors.Get("avatar") != "" && strings.Contains(msg, "MB") {
-		status = http.StatusRequestEntityTooLarge
+	if refusal != nil {
+		vm.Errors.Add("avatar", "Photo", refusal.Message)
+		status = refusal.Status
 	}
 	if vm.Errors.Any() {
 		return renderEditProfile(e, status, vm)
@@ -75,33 +73,25 @@ func editProfile(e *core.RequestEvent) error {
 	return web.SeeOther(e, "/me")
 }
 
-// uploadedImage returns the single image uploaded in field, or a message for
-// the member explaining why it was refused. No file is fine: (nil, "", nil).
-func uploadedImage(e *core.RequestEvent, field string, maxBytes int64) (*filesystem.File, string, error) {
-	files, err := web.Uploads(e, field)
-	if err != nil || len(files) == 0 {
-		return nil, "", err
-	}
-	fh := files[0]
-	if fh.Size > maxBytes {
-		return nil, "This photo is " + megabytes(fh.Size) + "; the limit is " + megabytes(maxBytes) + ". Choose a smaller one.", nil
-	}
-	kind, err := web.Sniff(fh)
-	if err != nil {
-		return nil, "", err
-	}
-	if !web.ImageTypes[kind] {
-		return nil, "This file is not a picture Plaza can show. Use a JPEG, PNG, GIF or WebP image.", nil
-	}
-	if msg, err := web.ImageRefusal(fh); msg != "" || err != nil {
-		return nil, msg, err
-	}
-	file, err := filesystem.NewFileFromMultipart(fh)
-	return file, "", err
+// avatarRule is what the profile photo field accepts.
+var avatarRule = web.UploadRule{
+	MaxBytes:    maxAvatarBytes,
+	TooBig:      "This photo is {size}; the limit is {limit}. Choose a smaller one.",
+	NotAccepted: "This file is not a picture Plaza can show. Use a JPEG, PNG, GIF or WebP image.",
 }
 
-func megabytes(n int64) string {
-	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+// uploadedImage returns the single image uploaded in field, or the refusal
+// to show the member. No file is fine: (nil, nil, nil).
+func uploadedImage(e *core.RequestEvent, field string) (*filesystem.File, *web.Problem, error) {
+	files, err := web.Uploads(e, field)
+	if err != nil || len(files) == 0 {
+		return nil, nil, err
+	}
+	checked, refusal, err := avatarRule.Files(files[:1])
+	if refusal != nil || err != nil {
+		return nil, refusal, err
+	}
+	return checked[0], nil, nil
 }
 
 func showPrivacy(e *core.RequestEvent) error {

@@ -16,6 +16,7 @@ func Register(app core.App) {
 	bindCaches(app)
 	bindSignUpAPI(app)
 	web.AddBadgeCounter(app, countRequests)
+	bindNotices(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.GET("/{$}", showHome)

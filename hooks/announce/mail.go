@@ -64,9 +64,7 @@ func subjectLine(title, body string) string {
 	if s == "" {
 		s = strings.Join(strings.Fields(strings.Trim(body, "#*_> \n")), " ")
 	}
-	if r := []rune(s); len(r) > 80 {
-		s = string(r[:79]) + "…"
-	}
+	s = web.Clip(s, 80)
 	if s == "" {
 		s = "Announcement"
 	}

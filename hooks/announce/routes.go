@@ -150,6 +150,13 @@ func publishAnnouncement(e *core.RequestEvent) error {
 // whatever the browser called the file.
 var imageExt = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
 
+// imageRule is what an announcement's picture field accepts.
+var imageRule = web.UploadRule{
+	MaxBytes:    maxImageBytes,
+	TooBig:      "“{name}” is larger than 10 MB. Choose a smaller picture.",
+	NotAccepted: "“{name}” is not a picture. Use a JPEG, PNG, GIF or WebP image.",
+}
+
 // checkImage accepts at most one picture of at most 10 MB (sniffed), or says
 // why not; tooBig marks a refusal for size.
 func checkImage(uploads []*multipart.FileHeader) (img *multipart.FileHeader, msg string, tooBig bool, err error) {
@@ -160,18 +167,12 @@ func checkImage(uploads []*multipart.FileHeader) (img *multipart.FileHeader, msg
 		return nil, "Choose one picture.", false, nil
 	}
 	fh := uploads[0]
-	if fh.Size > maxImageBytes {
-		return nil, "“" + fh.Filename + "” is larger than 10 MB. Choose a smaller picture.", true, nil
-	}
-	kind, err := web.Sniff(fh)
+	kind, refusal, err := imageRule.Check(fh)
 	if err != nil {
 		return nil, "", false, err
 	}
-	if !web.ImageTypes[kind] {
-		return nil, "“" + fh.Filename + "” is not a picture. Use a JPEG, PNG, GIF or WebP image.", false, nil
-	}
-	if msg, err := web.ImageRefusal(fh); msg != "" || err != nil {
-		return nil, msg, false, err
+	if refusal != nil {
+		return nil, refusal.Message, refusal.Status == http.StatusRequestEntityTooLarge, nil
 	}
 	named := *fh
 	stem := strings.TrimSuffix(filepath.Base(fh.Filename), filepath.Ext(fh.Filename))

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"plaza/hooks/web"
 	"plaza/templates"
 )
 
@@ -107,10 +108,7 @@ func RenameChannel(app core.App, name string) error {
 // channelTitle fits the organisation's name (up to 80 characters) into a
 // room title (60).
 func channelTitle(name string) string {
-	if r := []rune(name); len(r) > maxTitle {
-		return string(r[:maxTitle-1]) + "…"
-	}
-	return name
+	return web.Clip(name, maxTitle)
 }
 
 // official shows a channel message as the organisation's: its name and logo

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"plaza/hooks/chat"
+	"plaza/hooks/live"
 	"plaza/hooks/testkit"
 )
 
@@ -29,7 +29,7 @@ func decode(t *testing.T, ev testkit.SSEEvent) liveMessage {
 func TestEventsReplayAfterReconnect(t *testing.T) {
 	t.Run("hub writes the connection", testReplay)
 	t.Run("request goroutine writes (HTTP/2 path)", func(t *testing.T) {
-		defer chat.StreamFromRequestGoroutine()()
+		defer live.StreamFromRequestGoroutine()()
 		testReplay(t)
 	})
 }

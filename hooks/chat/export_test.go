@@ -12,10 +12,3 @@ func CommitStats(app core.App) (commits, writes int64) {
 	c := committerOf(app)
 	return c.commits.Load(), c.ops.Load()
 }
-
-// StreamFromRequestGoroutine makes /events keep each stream on its request's
-// goroutine (the HTTP/2 path) until the returned func restores the default.
-func StreamFromRequestGoroutine() (restore func()) {
-	hijackStreams = false
-	return func() { hijackStreams = true }
-}

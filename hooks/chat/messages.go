@@ -135,28 +135,24 @@ func attachments(e *core.RequestEvent) ([]*filesystem.File, string, error) {
 	if len(uploads) > maxFiles {
 		return nil, "Send at most 9 files at a time.", nil
 	}
-	files := make([]*filesystem.File, 0, len(uploads))
-	for _, fh := range uploads {
-		if fh.Size > maxFileBytes {
-			return nil, "“" + fh.Filename + "” is " + sizeLabel(fh.Size) + "; files can be up to 20 MB.", nil
-		}
-		kind, err := web.Sniff(fh)
-		if err != nil {
-			return nil, "", err
-		}
-		if !allowedFile(kind) {
-			return nil, "“" + fh.Filename + "” is a kind of file Plaza doesn't accept (web pages and scripts can't be sent).", nil
-		}
-		if msg, err := web.ImageRefusal(fh); msg != "" || err != nil {
-			return nil, msg, err
-		}
-		file, err := filesystem.NewFileFromMultipart(fh)
-		if err != nil {
-			return nil, "", err
-		}
-		files = append(files, file)
+	files, refusal, err := attachmentRule.Files(uploads)
+	if err != nil {
+		return nil, "", err
+	}
+	if refusal != nil {
+		// Shown with 422 whatever the refusal, as sendMessage always has.
+		return nil, refusal.Message, nil
 	}
 	return files, "", nil
+}
+
+// attachmentRule is what a message's attachments field accepts: any file
+// but pages and scripts, pictures within the pixel limit.
+var attachmentRule = web.UploadRule{
+	MaxBytes:    maxFileBytes,
+	Accept:      allowedFile,
+	TooBig:      "“{name}” is {size}; files can be up to 20 MB.",
+	NotAccepted: "“{name}” is a kind of file Plaza doesn't accept (web pages and scripts can't be sent).",
 }
 
 // allowedFile refuses content a browser would run or render as a page.

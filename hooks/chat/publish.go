@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"plaza/hooks/live"
 	"plaza/hooks/web"
 	"plaza/templates"
 )
@@ -30,14 +31,14 @@ func publishMessage(app core.App, m *core.Record) {
 		app.Logger().Error("chat: rendering a live message failed", "message", m.Id, "error", err)
 		return
 	}
-	HubOf(app).Publish(members, ev)
+	live.Publish(app, members, ev)
 }
 
-func messageEventFor(app core.App, m *core.Record) (Event, []string, error) {
+func messageEventFor(app core.App, m *core.Record) (live.Event, []string, error) {
 	c := cachesOf(app)
 	room, err := c.room(app, m.GetString("room"))
 	if err != nil {
-		return Event{}, nil, err
+		return live.Event{}, nil, err
 	}
 	people := map[string]templates.Person{}
 	quoted := map[string]*core.Record{}
@@ -56,13 +57,13 @@ func messageEventFor(app core.App, m *core.Record) (Event, []string, error) {
 	}
 	var buf bytes.Buffer
 	if err := templates.MessageItem(vm).Render(context.Background(), &buf); err != nil {
-		return Event{}, nil, err
+		return live.Event{}, nil, err
 	}
 	data, err := json.Marshal(messageEvent{Room: m.GetString("room"), ID: m.Id, Seq: m.GetInt("seq"), Author: m.GetString("author"), HTML: buf.String()})
 	if err != nil {
-		return Event{}, nil, err
+		return live.Event{}, nil, err
 	}
-	return Event{ID: int64(m.GetInt("gseq")), Name: "message", Data: data}, room.members, nil
+	return live.Event{ID: int64(m.GetInt("gseq")), Name: "message", Data: data}, room.members, nil
 }
 
 type unreadEvent struct {
@@ -71,19 +72,19 @@ type unreadEvent struct {
 	Muted []string       `json:"muted"` // live messages in these rooms don't raise the tab badge
 }
 
-func unreadEventFor(app core.App, member string) (Event, error) {
+func unreadEventFor(app core.App, member string) (live.Event, error) {
 	total, rooms, err := Unread(app, member)
 	if err != nil {
-		return Event{}, err
+		return live.Event{}, err
 	}
 	muted := []string{}
 	err = app.DB().NewQuery("SELECT room FROM room_members WHERE user = {:u} AND muted = TRUE").
 		Bind(dbx.Params{"u": member}).Column(&muted)
 	if err != nil {
-		return Event{}, err
+		return live.Event{}, err
 	}
 	data, err := json.Marshal(unreadEvent{Total: total, Rooms: rooms, Muted: muted})
-	return Event{Name: "unread", Data: data}, err
+	return live.Event{Name: "unread", Data: data}, err
 }
 
 // syncUnread pushes a member's exact unread counts to their tabs (after they
@@ -94,5 +95,5 @@ func syncUnread(app core.App, member string) {
 		app.Logger().Error("chat: unread counts failed", "member", member, "error", err)
 		return
 	}
-	HubOf(app).Publish([]string{member}, ev)
+	live.Publish(app, []string{member}, ev)
 }

@@ -310,7 +310,7 @@ func quoteOf(app core.App, m *core.Record) *templates.Quote {
 	if u, err := app.FindRecordById("users", m.GetString("author")); err == nil {
 		name = u.GetString("name")
 	}
-	text := OneLine(m.GetString("body"), 80)
+	text := web.OneLine(m.GetString("body"), 80)
 	if m.GetBool("recalled") {
 		text = "Message recalled"
 	} else if text == "" {

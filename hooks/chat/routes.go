@@ -1,21 +1,23 @@
 // Package chat is Plaza's messaging: direct and group rooms, members,
-// messages with attachments, read markers and the live event stream.
+// messages with attachments, read markers; live, its messages ride the
+// event stream of package live (replayed by gseq on reconnect).
 package chat
 
 import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"plaza/hooks/live"
 	"plaza/hooks/web"
 	"plaza/templates"
 )
 
-// Register binds the chat pages, the event stream and the badge counter.
+// Register binds the chat pages, the stream's replay and the badge counter.
 func Register(app core.App) {
 	web.AddBadgeCounter(app, countUnread)
 	bindCacheInvalidation(app)
-	web.OnSignOut(app, func(member, session string) { HubOf(app).DropSession(member, session) })
-	web.OnMemberSignedOut(app, func(member string) { HubOf(app).DropUser(member) })
+	live.OnOpen(app, openStream)
+	bindNotifications(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())
@@ -34,13 +36,11 @@ func Register(app core.App) {
 		pages.POST("/chats/{roomId}/messages/{msgId}/edit", editMessage)
 		pages.POST("/chats/{roomId}/messages/{msgId}/recall", recallMessage)
 		pages.GET("/chats/{roomId}/files/{msgId}/{name}", serveAttachment).Bind(apis.SkipSuccessActivityLog())
-		pages.GET("/events", streamEvents).Bind(apis.SkipSuccessActivityLog())
 		bindStats(se)
 		return se.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		stopCommitter(e.App) // finish queued writes before the database closes
-		HubOf(e.App).close()
 		return e.Next()
 	})
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"plaza/hooks/live"
 )
 
 // Stats is GET /api/plaza/stats (superusers only): live load for admins and
@@ -22,7 +24,7 @@ func bindStats(se *core.ServeEvent) {
 	se.Router.GET("/api/plaza/stats", func(e *core.RequestEvent) error {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		st := Stats{Goroutines: runtime.NumGoroutine(), LiveTabs: HubOf(e.App).Tabs(), HeapBytes: ms.HeapInuse}
+		st := Stats{Goroutines: runtime.NumGoroutine(), LiveTabs: live.Of(e.App).Tabs(), HeapBytes: ms.HeapInuse}
 		if c, ok := e.App.Store().Get(committerKey).(*committer); ok {
 			st.Commits, st.Writes = c.commits.Load(), c.ops.Load()
 		}

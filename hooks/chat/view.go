@@ -2,7 +2,6 @@ package chat
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -53,9 +52,9 @@ func preview(r roomListRow, group bool) string {
 	case r.MsgKind == "mini_card":
 		var card MiniCard
 		_ = json.Unmarshal([]byte(r.MsgBody), &card)
-		text = "[" + card.Name + "] " + OneLine(card.Title, 60)
+		text = "[" + card.Name + "] " + web.OneLine(card.Title, 60)
 	case r.MsgBody != "":
-		text = OneLine(r.MsgBody, 80)
+		text = web.OneLine(r.MsgBody, 80)
 	case r.MsgKind == "image":
 		text = "[Photo]"
 	default:
@@ -65,15 +64,6 @@ func preview(r roomListRow, group bool) string {
 		return r.MsgAuthor + ": " + text
 	}
 	return text
-}
-
-// OneLine puts text on one line of at most max runes (… when cut).
-func OneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		return string(r[:max-1]) + "…"
-	}
-	return s
 }
 
 // messageViews builds the view of msgs for viewer, loading authors and
@@ -154,7 +144,7 @@ func messageView(m *core.Record, people map[string]templates.Person, quoted map[
 		vm.Body = ""
 	}
 	if q, ok := quoted[m.GetString("reply_to")]; ok {
-		text := OneLine(q.GetString("body"), 80)
+		text := web.OneLine(q.GetString("body"), 80)
 		if q.GetBool("recalled") {
 			text = "Message recalled"
 		} else if text == "" {
@@ -211,14 +201,4 @@ func isImageName(name string) bool {
 		}
 	}
 	return false
-}
-
-func sizeLabel(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -201,6 +201,13 @@ type listingInput struct {
 	Add         []*filesystem.File
 }
 
+// listingPhotoRule is what a listing's photos field accepts, photo by photo.
+var listingPhotoRule = web.UploadRule{
+	MaxBytes:    listingMaxPhotoBytes,
+	TooBig:      "“{name}” is larger than 10 MB. Choose smaller photos.",
+	NotAccepted: "“{name}” is not a picture. Use JPEG, PNG, GIF or WebP images.",
+}
+
 // readListingForm reads and checks the form into vm (what was typed, and
 // problems in vm.Errors with the status to answer: 422, or 413 for a photo
 // over the limit). stored are the listing's photos when editing. The error
@@ -256,31 +263,15 @@ func readListingForm(e *core.RequestEvent, vm *templates.ListingFormVM, currency
 	case kept+len(photos) > listingMaxPhotos:
 		errs.Add("photos", "Photos", "Choose at most 9 photos.")
 	default:
-		for _, fh := range photos {
-			if fh.Size > listingMaxPhotoBytes {
-				errs.Add("photos", "Photos", "“"+fh.Filename+"” is larger than 10 MB. Choose smaller photos.")
-				status = http.StatusRequestEntityTooLarge
-				break
-			}
-			kind, err := web.Sniff(fh)
-			if err != nil {
-				return in, 0, e.BadRequestError("The upload could not be read. Try again.", err)
-			}
-			if !web.ImageTypes[kind] {
-				errs.Add("photos", "Photos", "“"+fh.Filename+"” is not a picture. Use JPEG, PNG, GIF or WebP images.")
-				break
-			}
-			if msg, err := web.ImageRefusal(fh); err != nil {
-				return in, 0, e.BadRequestError("The upload could not be read. Try again.", err)
-			} else if msg != "" {
-				errs.Add("photos", "Photos", msg)
-				break
-			}
-			f, err := filesystem.NewFileFromMultipart(fh)
-			if err != nil {
-				return in, 0, e.BadRequestError("The upload could not be read. Try again.", err)
-			}
-			in.Add = append(in.Add, f)
+		files, refusal, err := listingPhotoRule.Files(photos)
+		switch {
+		case err != nil:
+			return in, 0, e.BadRequestError("The upload could not be read. Try again.", err)
+		case refusal != nil:
+			errs.Add("photos", "Photos", refusal.Message)
+			status = refusal.Status // 413 for size, else 422
+		default:
+			in.Add = append(in.Add, files...)
 		}
 	}
 	if errs.Any() && len(photos) > 0 && vm.Errors.Get("photos") == "" {

@@ -18,6 +18,8 @@ import (
 
 	"plaza/hooks/account"
 	"plaza/hooks/chat"
+	"plaza/hooks/live"
+	"plaza/hooks/notify"
 	"plaza/hooks/pay"
 	"plaza/hooks/web"
 	"plaza/templates"
@@ -431,6 +433,7 @@ func isoTime(t types.DateTime) string { return t.Time().UTC().Format(time.RFC333
 // bindOrderEvents tells the buyer's and the seller's open tabs when an
 // order changes (a webhook, the other side's action, a dashboard edit): an
 // order on screen refreshes itself, and elsewhere a toast says what happened.
+// A move to a new status is also a notification for each side.
 func bindOrderEvents(app core.App) {
 	app.OnModelAfterUpdateSuccess("orders").BindFunc(func(e *core.ModelEvent) error {
 		o, ok := e.Model.(*core.Record)
@@ -444,7 +447,6 @@ func bindOrderEvents(app core.App) {
 			return e.Next()
 		}
 		changed := st != old.GetString("status")
-		hub := chat.HubOf(e.App)
 		for _, side := range []string{"buyer", "seller"} {
 			who := o.GetString(side)
 			if who == "" {
@@ -452,19 +454,24 @@ func bindOrderEvents(app core.App) {
 			}
 			text := ""
 			if changed {
-				text = OrderNews(side, st, o.GetString("title"))
+				text = orderNews(side, st, o.GetString("title"))
 			}
 			data, err := json.Marshal(map[string]string{"order": o.Id, "status": st, "text": text})
-			if err == nil {
-				hub.Publish([]string{who}, chat.Event{Name: "order", Data: data})
+			if err != nil {
+				e.App.Logger().Error("market: an order event could not be encoded", "order", o.Id, "error", err)
+			} else {
+				live.Publish(e.App, []string{who}, live.Event{Name: "order", Data: data})
+			}
+			if text != "" {
+				notify.Send(e.App, notify.Event{User: who, Kind: "order", Text: text, URL: "/orders/" + o.Id})
 			}
 		}
 		return e.Next()
 	})
 }
 
-// OrderNews is what a buyer or seller is told when an order moves ("" for nothing).
-func OrderNews(side, status, title string) string {
+// orderNews is what a buyer or seller is told when an order moves ("" for nothing).
+func orderNews(side, status, title string) string {
 	q := "“" + title + "”"
 	buyer := side == "buyer"
 	switch status {

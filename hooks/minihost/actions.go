@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"plaza/hooks/chat"
+	"plaza/hooks/live"
 	notices "plaza/hooks/notify"
 	"plaza/hooks/web"
 )
@@ -61,7 +62,7 @@ func notify(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	chat.HubOf(c.e.App).Publish([]string{c.e.Auth.Id}, chat.Event{Name: "note", Data: data})
-	notices.Send(c.e.App, notices.Notice{User: c.e.Auth.Id, Kind: "mini", Text: c.mini.Name + ": " + text, URL: "/minis/" + c.mini.Slug})
+	live.Publish(c.e.App, []string{c.e.Auth.Id}, live.Event{Name: "note", Data: data})
+	notices.Send(c.e.App, notices.Event{User: c.e.Auth.Id, Kind: "mini", Text: c.mini.Name + ": " + text, URL: "/minis/" + c.mini.Slug})
 	return true, nil
 }

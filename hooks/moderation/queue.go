@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/account"
-	"plaza/hooks/chat"
+	"plaza/hooks/web"
 	"plaza/templates"
 )
 
@@ -121,7 +121,7 @@ func describe(app core.App, t Target) templates.QueueItem {
 			LEFT JOIN users u ON u.id = m.author WHERE m.room = {:r} AND m.seq < {:s} ORDER BY m.seq DESC LIMIT 2`).
 			Bind(dbx.Params{"r": rec.GetString("room"), "s": rec.GetInt("seq")}).All(&before)
 		for i := len(before) - 1; i >= 0; i-- {
-			it.Context = append(it.Context, before[i].Name+": "+chat.OneLine(before[i].Body, 120))
+			it.Context = append(it.Context, before[i].Name+": "+web.OneLine(before[i].Body, 120))
 		}
 	case "posts":
 		it.Content = rec.GetString("body")
@@ -131,7 +131,7 @@ func describe(app core.App, t Target) templates.QueueItem {
 	case "post_comments":
 		it.Content = rec.GetString("body")
 		if p, err := app.FindRecordById("posts", rec.GetString("post")); err == nil {
-			it.Context = append(it.Context, "On the moment: "+chat.OneLine(p.GetString("body"), 120))
+			it.Context = append(it.Context, "On the moment: "+web.OneLine(p.GetString("body"), 120))
 		}
 	case "listings":
 		it.Content = rec.GetString("title") + "\n" + rec.GetString("body")

@@ -218,9 +218,9 @@ func tellOutcome(app core.App, t Target, author, action, why string) {
 	what := map[string]string{"messages": "message", "posts": "moment", "post_comments": "comment", "listings": "listing", "minis": "mini-program"}[t.Collection]
 	switch {
 	case action == ActHide && what != "":
-		notify.Send(app, notify.Notice{User: author, Kind: "moderation", Text: "Moderators hid your " + what + ": " + why, URL: urlOf(app, t)})
+		notify.Send(app, notify.Event{User: author, Kind: "moderation", Text: "Moderators hid your " + what + ": " + why, URL: urlOf(app, t)})
 	case action == ActRestore && what != "":
-		notify.Send(app, notify.Notice{User: author, Kind: "moderation", Text: "Moderators restored your " + what + ".", URL: urlOf(app, t)})
+		notify.Send(app, notify.Event{User: author, Kind: "moderation", Text: "Moderators restored your " + what + ".", URL: urlOf(app, t)})
 	}
 	if action == ActDismiss || action == ActRestore {
 		return
@@ -229,7 +229,7 @@ func tellOutcome(app core.App, t Target, author, action, why string) {
 	_ = app.DB().Select("reporter").From("reports").
 		Where(dbx.HashExp{"target_collection": t.Collection, "target_id": t.ID}).AndWhere(dbx.NewExp("reporter != ''")).Column(&reporters)
 	for _, r := range reporters {
-		notify.Send(app, notify.Notice{User: r, Kind: "moderation", Text: "Thanks for your report: moderators acted on it.", URL: "/notifications"})
+		notify.Send(app, notify.Event{User: r, Kind: "moderation", Text: "Thanks for your report: moderators acted on it.", URL: "/notifications"})
 	}
 }
 

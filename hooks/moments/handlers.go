@@ -11,7 +11,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"plaza/hooks/web"
 	"plaza/templates"
@@ -99,6 +98,13 @@ func renderCompose(e *core.RequestEvent, status int, compose *templates.ComposeV
 	return web.Render(e, status, templates.ComposePage(templates.MomentsVM{Chrome: web.Chrome(e, "moments"), Compose: compose}))
 }
 
+// photoRule is what a moment's photos field accepts, photo by photo.
+var photoRule = web.UploadRule{
+	MaxBytes:    maxPhotoBytes,
+	TooBig:      "“{name}” is larger than 10 MB. Choose smaller photos.",
+	NotAccepted: "“{name}” is not a picture. Use JPEG, PNG, GIF or WebP images.",
+}
+
 // createPost is POST /moments (body, photos, visibility, audience, tags,
 // location). A refusal re-renders the feed with the text kept.
 func createPost(e *core.RequestEvent) error {
@@ -148,31 +154,15 @@ func createPost(e *core.RequestEvent) error {
 	case len(photos) > maxPhotos:
 		errs.Add("photos", "Photos", "Choose at most 9 photos.")
 	default:
-		for _, fh := range photos {
-			if fh.Size > maxPhotoBytes {
-				errs.Add("photos", "Photos", "“"+fh.Filename+"” is larger than 10 MB. Choose smaller photos.")
-				status = http.StatusRequestEntityTooLarge
-				break
-			}
-			kind, err := web.Sniff(fh)
-			if err != nil {
-				return e.BadRequestError("The upload could not be read. Try again.", err)
-			}
-			if !web.ImageTypes[kind] {
-				errs.Add("photos", "Photos", "“"+fh.Filename+"” is not a picture. Use JPEG, PNG, GIF or WebP images.")
-				break
-			}
-			if msg, err := web.ImageRefusal(fh); err != nil {
-				return e.BadRequestError("The upload could not be read. Try again.", err)
-			} else if msg != "" {
-				errs.Add("photos", "Photos", msg)
-				break
-			}
-			f, err := filesystem.NewFileFromMultipart(fh)
-			if err != nil {
-				return e.BadRequestError("The upload could not be read. Try again.", err)
-			}
-			d.Photos = append(d.Photos, f)
+		files, refusal, err := photoRule.Files(photos)
+		switch {
+		case err != nil:
+			return e.BadRequestError("The upload could not be read. Try again.", err)
+		case refusal != nil:
+			errs.Add("photos", "Photos", refusal.Message)
+			status = refusal.Status // 413 for size, else 422
+		default:
+			d.Photos = append(d.Photos, files...)
 		}
 	}
 	again := func(status int) error {

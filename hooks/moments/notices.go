@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"plaza/hooks/account"
-	"plaza/hooks/chat"
+	"plaza/hooks/live"
 	"plaza/hooks/web"
 	"plaza/templates"
 )
@@ -118,5 +118,5 @@ func announce(app core.App, post string, members ...string) {
 	if err != nil {
 		return
 	}
-	chat.HubOf(app).Publish(to, chat.Event{Name: "notice", Data: data})
+	live.Publish(app, to, live.Event{Name: "notice", Data: data})
 }

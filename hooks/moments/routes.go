@@ -12,6 +12,7 @@ import (
 func Register(app core.App) {
 	bindCaches(app)
 	web.AddBadgeCounter(app, countNotices)
+	bindNotifications(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())

@@ -14,16 +14,20 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"plaza/hooks/account"
-	"plaza/hooks/chat"
+	"plaza/hooks/live"
 	"plaza/hooks/web"
 	"plaza/templates"
 )
 
-// Notice is one notification for a member.
-type Notice struct {
+// Kinds are what a member hears about (notifications.kind); push settings
+// offer a switch for each.
+var Kinds = []string{"friend_request", "friend_accept", "mention", "reply", "like", "comment", "order", "mini", "moderation"}
+
+// Event is one notification for a member. Each feature sends its own, when
+// what it stores changes (notify knows no feature's collections).
+type Event struct {
 	User  string // who hears about it
-	Kind  string // one of pb_migrations.NotificationKinds
+	Kind  string // one of Kinds
 	Actor string // who did it ("" for Plaza itself)
 	Text  string // what happened, after the actor's name ("liked your moment")
 	URL   string // where to look (a Plaza path)
@@ -33,7 +37,7 @@ type Notice struct {
 // none is open, pushes it to their devices. Nobody
 // is notified of their own doing. A failure is logged, never returned: a
 // notification is never worth failing what caused it.
-func Send(app core.App, n Notice) {
+func Send(app core.App, n Event) {
 	if n.User == "" || n.User == n.Actor || !strings.HasPrefix(n.URL, "/") {
 		return
 	}
@@ -43,39 +47,62 @@ func Send(app core.App, n Notice) {
 		r.Set("user", n.User)
 		r.Set("kind", n.Kind)
 		r.Set("actor", n.Actor)
-		r.Set("text", clip(n.Text, 300))
-		r.Set("url", clip(n.URL, 300))
+		r.Set("text", web.Clip(n.Text, 300))
+		r.Set("url", web.Clip(n.URL, 300))
 		err = app.Save(r)
 	}
 	if err != nil {
 		app.Logger().Error("notification not stored", "user", n.User, "kind", n.Kind, "error", err)
 		return
 	}
-	announce(app, n.User)
+	Announce(app, n.User)
 	push(app, n)
 }
 
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
+// A Waiting counts what else waits on the Me tab besides unread
+// notifications (account: friend requests to answer).
+type Waiting func(app core.App, member string) (int, error)
+
+const waitingKey = "plaza.notify.waiting"
+
+// AddWaiting registers a feature's count for the Me tab.
+func AddWaiting(app core.App, w Waiting) {
+	ws, _ := app.Store().Get(waitingKey).([]Waiting)
+	app.Store().Set(waitingKey, append(ws, w))
 }
 
-// waiting is the Me tab's count: friend requests plus unread notifications
-// of other kinds.
-func waiting(app core.App, member string) int {
-	requests, _ := account.PendingRequests(app, member)
-	n, _ := unread(app, member)
-	return requests + n
+// waiting is the Me tab's count: unread notifications plus what the
+// features registered (friend requests).
+func waiting(app core.App, member string) (int, error) {
+	n, err := unread(app, member)
+	if err != nil {
+		return 0, err
+	}
+	ws, _ := app.Store().Get(waitingKey).([]Waiting) // none registered: notifications only
+	for _, w := range ws {
+		k, err := w(app, member)
+		if err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	return n, nil
 }
 
-// announce sends the member's open tabs their new Me count.
-func announce(app core.App, member string) {
-	data, err := json.Marshal(map[string]int{"count": waiting(app, member)})
-	if err == nil {
-		chat.HubOf(app).Publish([]string{member}, chat.Event{Name: "notify", Data: data})
+// Announce sends the member's open tabs their new Me count (a feature calls
+// it when what it counts there changed without a notification).
+func Announce(app core.App, member string) {
+	n, err := waiting(app, member)
+	if err != nil {
+		app.Logger().Error("notify: the Me count failed", "member", member, "error", err)
+		return // the tabs keep their count; the next page load corrects it
 	}
+	data, err := json.Marshal(map[string]int{"count": n})
+	if err != nil {
+		app.Logger().Error("notify: the Me count could not be encoded", "member", member, "error", err)
+		return
+	}
+	live.Publish(app, []string{member}, live.Event{Name: "notify", Data: data})
 }
 
 // Every page shows the count, so it is cached per member and dropped when
@@ -119,7 +146,6 @@ func bindUnreadCache(app core.App) {
 func Register(app core.App) {
 	web.AddBadgeCounter(app, countUnread)
 	bindUnreadCache(app)
-	bindEvents(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		pages := web.Pages(se.Router)
 		pages.Bind(web.RequireMember())
@@ -200,7 +226,7 @@ func markAllRead(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	unreadCache(e.App).Drop(e.Auth.Id) // a plain UPDATE: no record hooks
-	announce(e.App, e.Auth.Id)
+	Announce(e.App, e.Auth.Id)
 	web.Flash(e, "All caught up.")
 	return web.SeeOther(e, "/notifications")
 }
@@ -216,6 +242,6 @@ func openNotification(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	unreadCache(e.App).Drop(e.Auth.Id)
-	announce(e.App, e.Auth.Id)
+	Announce(e.App, e.Auth.Id)
 	return web.SeeOther(e, web.SafeNext(n.GetString("url"), "/notifications"))
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"plaza/hooks/chat"
+	"plaza/hooks/live"
 	"plaza/hooks/notify"
 	"plaza/hooks/testkit"
 )
@@ -27,7 +27,7 @@ func TestPushSoonAfterTheLastTabCloses(t *testing.T) {
 	}
 	read := make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, tab.Body); close(read) }()
-	hub := chat.HubOf(s.App)
+	hub := live.Of(s.App)
 	deadline := time.Now().Add(5 * time.Second)
 	for !hub.Online(ben.Id) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)

@@ -15,9 +15,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"plaza/hooks/chat"
+	"plaza/hooks/live"
 	"plaza/hooks/web"
-	"plaza/pb_migrations"
 )
 
 // Web Push: when a member has no Plaza tab open, a notification also goes
@@ -134,11 +133,11 @@ func vapidKeys(app core.App) (public, private string, err error) {
 func kindsOf(r *core.Record, field string) []string {
 	raw := r.GetString(field)
 	if raw == "" || raw == "null" {
-		return slices.Clone(pb_migrations.NotificationKinds)
+		return slices.Clone(Kinds)
 	}
 	var kinds []string
 	if err := json.Unmarshal([]byte(raw), &kinds); err != nil {
-		return slices.Clone(pb_migrations.NotificationKinds)
+		return slices.Clone(Kinds)
 	}
 	return kinds
 }
@@ -150,8 +149,8 @@ type pushTarget struct {
 
 // push sends n to the member's devices unless a tab of theirs is open. Who
 // to push to is settled here; the sending happens in the background.
-func push(app core.App, n Notice) {
-	if chat.HubOf(app).Online(n.User) {
+func push(app core.App, n Event) {
+	if live.Online(app, n.User) {
 		return // the open tab hears of it live
 	}
 	subs, err := app.FindAllRecords("push_subscriptions", dbx.HashExp{"user": n.User})
@@ -185,13 +184,13 @@ type pushPayload struct {
 	URL   string `json:"url"`
 }
 
-func sendPushes(app core.App, n Notice, targets []pushTarget) {
+func sendPushes(app core.App, n Event, targets []pushTarget) {
 	public, private, err := vapidKeys(app)
 	if err != nil {
 		app.Logger().Error("push: no VAPID keys", "error", err)
 		return
 	}
-	body := clip(n.Text, 300)
+	body := web.Clip(n.Text, 300)
 	if n.Actor != "" {
 		name := "Deleted member"
 		if actor, err := app.FindRecordById("users", n.Actor); err == nil {
@@ -199,7 +198,7 @@ func sendPushes(app core.App, n Notice, targets []pushTarget) {
 		}
 		body = name + " " + body
 	}
-	payload, err := json.Marshal(pushPayload{Title: appTitle(app), Body: body, URL: clip(n.URL, 300)})
+	payload, err := json.Marshal(pushPayload{Title: appTitle(app), Body: body, URL: web.Clip(n.URL, 300)})
 	if err != nil || len(payload) > maxPushPayload {
 		app.Logger().Error("push: payload not made", "size", len(payload), "error", err)
 		return

@@ -259,9 +259,9 @@ func TestWebPush(t *testing.T) {
 	if !page.Has(`input[value=replies]:checked`) || page.Has(`input[value=moments]:checked`) {
 		t.Error("saved choices not shown")
 	}
-	notify.Send(s.App, notify.Notice{User: ben.Id, Kind: "like", Actor: ana.Id, Text: "liked your moment", URL: "/moments"})
+	notify.Send(s.App, notify.Event{User: ben.Id, Kind: "like", Actor: ana.Id, Text: "liked your moment", URL: "/moments"})
 	noPush(t, got, "likes turned off")
-	notify.Send(s.App, notify.Notice{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your comment", URL: "/moments"})
+	notify.Send(s.App, notify.Event{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your comment", URL: "/moments"})
 	if r := nextPush(t, got); r.path != "/ben" {
 		t.Errorf("reply pushed to %s", r.path)
 	}
@@ -274,7 +274,7 @@ func TestWebPush(t *testing.T) {
 	}
 
 	// A push service answering 410 Gone: that subscription is deleted.
-	notify.Send(s.App, notify.Notice{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your message", URL: "/chats"})
+	notify.Send(s.App, notify.Event{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your message", URL: "/chats"})
 	paths := map[string]bool{nextPush(t, got).path: true, nextPush(t, got).path: true}
 	notify.WaitPushes()
 	if !paths["/ben"] || !paths["/gone"] {
@@ -287,7 +287,7 @@ func TestWebPush(t *testing.T) {
 	// With a tab open the tab hears of it, so nothing is pushed.
 	live := testkit.ReadSSE(t, b.Open("/events", nil).Body)
 	live.Next("unread")
-	notify.Send(s.App, notify.Notice{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your message", URL: "/chats"})
+	notify.Send(s.App, notify.Event{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your message", URL: "/chats"})
 	live.Next("notify")
 	noPush(t, got, "tab open")
 	live.Close()
@@ -358,7 +358,7 @@ func TestPushDeviceCap(t *testing.T) {
 	}
 
 	// A push reaches the 10 devices, once each.
-	notify.Send(s.App, notify.Notice{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your message", URL: "/chats"})
+	notify.Send(s.App, notify.Event{User: ben.Id, Kind: "reply", Actor: ana.Id, Text: "replied to your message", URL: "/chats"})
 	seen := map[string]bool{}
 	for range 10 {
 		seen[nextPush(t, got).path] = true

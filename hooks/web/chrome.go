@@ -13,7 +13,7 @@ func Chrome(e *core.RequestEvent, tab string) templates.Chrome {
 	if e.Auth != nil && e.Auth.Collection().Name == "users" {
 		p := Person(e.Auth)
 		c.Viewer = &p
-		c.Badges = badges(e)
+		c.Badges = CountBadges(e.App, e.Auth)
 	}
 	return c
 }
@@ -30,14 +30,14 @@ func AddBadgeCounter(app core.App, c BadgeCounter) {
 	app.Store().Set(badgeCountersKey, append(counters, c))
 }
 
-// badges runs every feature's counter. A failed count is logged and shown as
-// zero: a badge is never worth an error page.
-func badges(e *core.RequestEvent) templates.Badges {
+// CountBadges runs every feature's counter for member. A failed count is
+// logged and shown as zero: a badge is never worth an error page.
+func CountBadges(app core.App, member *core.Record) templates.Badges {
 	var b templates.Badges
-	counters, _ := e.App.Store().Get(badgeCountersKey).([]BadgeCounter)
+	counters, _ := app.Store().Get(badgeCountersKey).([]BadgeCounter) // none registered: no badges
 	for _, count := range counters {
-		if err := count(e.App, e.Auth, &b); err != nil {
-			e.App.Logger().Error("badge count failed", "error", err)
+		if err := count(app, member, &b); err != nil {
+			app.Logger().Error("badge count failed", "member", member.Id, "error", err)
 		}
 	}
 	return b

@@ -152,6 +152,5 @@ func shortName(name string) string {
 	if first, _, ok := strings.Cut(name, " "); ok && utf8.RuneCountInString(first) <= max {
 		return first
 	}
-	r := []rune(name)
-	return strings.TrimSpace(string(r[:max-1])) + "…"
+	return Clip(name, max)
 }

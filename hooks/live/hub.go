@@ -1,4 +1,8 @@
-package chat
+// Package live is Plaza's realtime layer: one event stream per open tab
+// (GET /events), and the hub any feature publishes to. Features announce
+// what changed with Publish; what a tab missed while away is replayed by the
+// features registered with OnOpen, so a stream never skips an event.
+package live
 
 import (
 	"bytes"
@@ -13,8 +17,8 @@ import (
 
 // Event is one item on a member's /events stream.
 type Event struct {
-	ID   int64  // the message gseq for replayable events; 0 for state pushes
-	Name string // message, unread, reload
+	ID   int64  // a replayable event's position (chat's gseq); 0 for state pushes
+	Name string // what the page's script listens for: message, unread, notify, reload…
 	Data []byte // one line of JSON
 }
 
@@ -77,14 +81,14 @@ type Hub struct {
 }
 
 const (
-	hubKey         = "plaza.chat.hub"
+	hubKey         = "plaza.live.hub"
 	hubWriters     = 4
 	writeTimeout   = 2 * time.Second // a tab whose socket can't take a write in this long is dropped
 	writerBacklogs = 4096
 )
 
-// HubOf is the app's hub.
-func HubOf(app core.App) *Hub {
+// Of is the app's hub.
+func Of(app core.App) *Hub {
 	return app.Store().GetOrSet(hubKey, func() any { return newHub() }).(*Hub)
 }
 

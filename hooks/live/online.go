@@ -1,4 +1,4 @@
-package chat
+package live
 
 // Online reports whether the member has a tab open on /events: a live tab
 // hears of things itself, so nothing needs pushing to their devices.
