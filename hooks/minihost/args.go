@@ -32,7 +32,7 @@ func strictObject(raw []byte, what string, dst fields) (map[string]bool, error) 
 		if err != nil {
 			return nil, badRequest(what + " is not valid JSON.")
 		}
-		key, _ := tok.(string)
+		key, _ := tok.(string) // inside an object the decoder only yields string keys
 		to, ok := dst[key]
 		switch {
 		case !ok:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"path"
 	"strings"
 
@@ -39,8 +40,20 @@ func (b memBundle) ReadFile(name string) ([]byte, error) {
 	return data, nil
 }
 
-// errUnpacked is the error for a bundle over MaxUnpackedBytes.
-var errUnpacked = errors.New("The bundle is larger than 20 MB unpacked.")
+// A bundle or manifest is refused with a sentence for the admin who
+// uploaded it: a *web.Problem (400), shown with web.MessageOf. The fixed
+// refusals are sentinels, told apart with errors.Is.
+var (
+	errUnpacked = invalid("The bundle is larger than 20 MB unpacked.") // over MaxUnpackedBytes
+	errTooBig   = invalid("The bundle is larger than 5 MB.")           // over MaxBundleBytes
+	errNotZip   = invalid("The bundle is not a zip file.")
+)
+
+// invalid is a refusal of an uploaded bundle, its message a whole sentence.
+func invalid(msg string) *web.Problem { return web.Refusal(http.StatusBadRequest, msg) }
+
+// invalidf is invalid with the message formatted as fmt.Sprintf does.
+func invalidf(format string, a ...any) *web.Problem { return invalid(fmt.Sprintf(format, a...)) }
 
 // macJunk is the folder of resource forks the macOS Finder adds to zips.
 const macJunk = "__MACOSX/"
@@ -57,13 +70,13 @@ const macJunk = "__MACOSX/"
 // for the admin.
 func ReadZip(data []byte) (Bundle, Manifest, error) {
 	if len(data) > MaxBundleBytes {
-		return nil, Manifest{}, errors.New("The bundle is larger than 5 MB.")
+		return nil, Manifest{}, errTooBig
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	// ErrInsecurePath comes with a usable reader; the path checks below
 	// refuse the same names with a clearer message.
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, Manifest{}, errors.New("The bundle is not a zip file.")
+		return nil, Manifest{}, errNotZip
 	}
 
 	var files []*zip.File
@@ -79,18 +92,18 @@ func ReadZip(data []byte) (Bundle, Manifest, error) {
 			continue
 		}
 		if !f.Mode().IsRegular() {
-			return nil, Manifest{}, fmt.Errorf("The bundle contains a link or special file (%q): only plain files are allowed.", name)
+			return nil, Manifest{}, invalidf("The bundle contains a link or special file (%q): only plain files are allowed.", name)
 		}
 		if f.Flags&0x1 != 0 {
-			return nil, Manifest{}, fmt.Errorf("The bundle has a password-protected file (%q): zip it without a password.", name)
+			return nil, Manifest{}, invalidf("The bundle has a password-protected file (%q): zip it without a password.", name)
 		}
 		if seen[name] {
-			return nil, Manifest{}, fmt.Errorf("The bundle has two files named %q.", name)
+			return nil, Manifest{}, invalidf("The bundle has two files named %q.", name)
 		}
 		seen[name] = true
 		files = append(files, f)
 		if len(files) > MaxBundleFiles {
-			return nil, Manifest{}, fmt.Errorf("The bundle has more than %d files.", MaxBundleFiles)
+			return nil, Manifest{}, invalidf("The bundle has more than %d files.", MaxBundleFiles)
 		}
 		// The headers' sizes are a cheap first refusal; the real sizes are
 		// counted while reading.
@@ -112,9 +125,9 @@ func ReadZip(data []byte) (Bundle, Manifest, error) {
 		rc, err := f.Open()
 		if err != nil {
 			if errors.Is(err, zip.ErrAlgorithm) {
-				return nil, Manifest{}, fmt.Errorf("The bundle's file %q is compressed in a way Plaza can't read: zip it with the usual \"deflate\" method.", f.Name)
+				return nil, Manifest{}, invalidf("The bundle's file %q is compressed in a way Plaza can't read: zip it with the usual \"deflate\" method.", f.Name)
 			}
-			return nil, Manifest{}, fmt.Errorf("The bundle's file %q can't be read: the zip is damaged.", f.Name)
+			return nil, Manifest{}, invalidf("The bundle's file %q can't be read: the zip is damaged.", f.Name)
 		}
 		content, err := readLimited(rc, int64(f.UncompressedSize64), budget)
 		if cerr := rc.Close(); err == nil {
@@ -124,7 +137,7 @@ func ReadZip(data []byte) (Bundle, Manifest, error) {
 			return nil, Manifest{}, err
 		}
 		if err != nil {
-			return nil, Manifest{}, fmt.Errorf("The bundle's file %q can't be read: the zip is damaged.", f.Name)
+			return nil, Manifest{}, invalidf("The bundle's file %q can't be read: the zip is damaged.", f.Name)
 		}
 		budget -= int64(len(content))
 		b[strings.TrimPrefix(f.Name, prefix)] = content
@@ -161,13 +174,13 @@ func readFS(fsys fs.FS, dir string) (memBundle, Manifest, error) {
 		case d.IsDir():
 			return nil
 		case !d.Type().IsRegular():
-			return fmt.Errorf("The bundle contains a link or special file (%q): only plain files are allowed.", name)
+			return invalidf("The bundle contains a link or special file (%q): only plain files are allowed.", name)
 		}
 		if err := checkEntryPath(name); err != nil {
 			return err
 		}
 		if len(b) == MaxBundleFiles {
-			return fmt.Errorf("The bundle has more than %d files.", MaxBundleFiles)
+			return invalidf("The bundle has more than %d files.", MaxBundleFiles)
 		}
 		f, err := sub.Open(name)
 		if err != nil {
@@ -223,15 +236,15 @@ func checkEntryPath(name string) error {
 	case validPath(name):
 		return nil
 	case strings.ContainsRune(name, '\\'):
-		return fmt.Errorf("The bundle has a file path with a backslash (%q): folders must be separated by \"/\".", name)
+		return invalidf("The bundle has a file path with a backslash (%q): folders must be separated by \"/\".", name)
 	case strings.HasPrefix(name, "/"):
-		return fmt.Errorf("The bundle has an absolute file path (%q): every path must be relative to the bundle.", name)
+		return invalidf("The bundle has an absolute file path (%q): every path must be relative to the bundle.", name)
 	case name == ".." || strings.HasPrefix(name, "../") || strings.HasSuffix(name, "/..") || strings.Contains(name, "/../"):
-		return fmt.Errorf("The bundle has a file path that leads outside it (%q).", name)
+		return invalidf("The bundle has a file path that leads outside it (%q).", name)
 	case len(name) > maxPathBytes:
-		return fmt.Errorf("The bundle has a file path longer than %d bytes (%.40q…).", maxPathBytes, name)
+		return invalidf("The bundle has a file path longer than %d bytes (%.40q…).", maxPathBytes, name)
 	}
-	return fmt.Errorf("The bundle has an invalid file path (%q).", name)
+	return invalidf("The bundle has an invalid file path (%q).", name)
 }
 
 // commonFolder is "folder/" when every name sits inside that one top-level
@@ -269,7 +282,7 @@ func checkBundle(b memBundle, prefix string) (Manifest, error) {
 		return Manifest{}, err
 	}
 	if _, ok := b[m.Icon]; !ok {
-		return Manifest{}, fmt.Errorf("manifest.json: \"icon\" is %q, but the bundle has no such file.", m.Icon)
+		return Manifest{}, invalidf("manifest.json: \"icon\" is %q, but the bundle has no such file.", m.Icon)
 	}
 	// Every member's browser decodes the icon in the launcher.
 	if err := web.CheckImageReader(prefix+m.Icon, bytes.NewReader(b[m.Icon])); err != nil {
@@ -287,9 +300,9 @@ func missingAtRoot(b memBundle, prefix, name string) error {
 		}
 	}
 	if found != "" {
-		return fmt.Errorf("The bundle has no %s at its root (there is one at %q: zip the folder's contents, or the folder alone).", name, prefix+found)
+		return invalidf("The bundle has no %s at its root (there is one at %q: zip the folder's contents, or the folder alone).", name, prefix+found)
 	}
-	return fmt.Errorf("The bundle has no %s at its root.", name)
+	return invalidf("The bundle has no %s at its root.", name)
 }
 
 // contentTypes maps file extensions to Content-Types. It is fixed here rather

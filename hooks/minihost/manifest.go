@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -47,12 +46,16 @@ var (
 	iconExts  = []string{".svg", ".png", ".webp"}
 )
 
+// errManifestTooBig refuses a manifest over maxManifestBytes.
+var errManifestTooBig = invalid("manifest.json is larger than 64 KB.")
+
 // ParseManifest reads and checks manifest.json. Errors are sentences an admin
 // reads in the dashboard, naming the field. The name and description come
-// back with surrounding spaces trimmed.
+// back with surrounding spaces trimmed. Its errors are *web.Problem
+// sentences for the admin.
 func ParseManifest(data []byte) (Manifest, error) {
 	if len(data) > maxManifestBytes {
-		return Manifest{}, errors.New("manifest.json is larger than 64 KB.")
+		return Manifest{}, errManifestTooBig
 	}
 	// Editors on Windows like to start files with a byte-order mark.
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
@@ -83,11 +86,11 @@ func checkManifestShape(data []byte) error {
 	tok, err := dec.Token()
 	switch {
 	case err == io.EOF:
-		return errors.New("manifest.json is empty.")
+		return invalid("manifest.json is empty.")
 	case err != nil:
 		return jsonError(err)
 	case tok != json.Delim('{'):
-		return errors.New(`manifest.json must be a JSON object, like {"slug": "poll", …}.`)
+		return invalid(`manifest.json must be a JSON object, like {"slug": "poll", …}.`)
 	}
 	seen := map[string]bool{}
 	for dec.More() {
@@ -97,10 +100,10 @@ func checkManifestShape(data []byte) error {
 		}
 		key, _ := tok.(string) // inside an object the decoder only yields string keys
 		if !slices.Contains(manifestFields, key) {
-			return fmt.Errorf("manifest.json: unknown field %q (the fields are %s).", key, listWords(manifestFields))
+			return invalidf("manifest.json: unknown field %q (the fields are %s).", key, listWords(manifestFields))
 		}
 		if seen[key] {
-			return fmt.Errorf("manifest.json: %q appears twice.", key)
+			return invalidf("manifest.json: %q appears twice.", key)
 		}
 		seen[key] = true
 		var skip json.RawMessage
@@ -112,7 +115,7 @@ func checkManifestShape(data []byte) error {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("manifest.json has something after its closing }.")
+		return invalid("manifest.json has something after its closing }.")
 	}
 	return nil
 }
@@ -123,62 +126,62 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
-		return fmt.Errorf("manifest.json is not valid JSON: %s (at byte %d).", strings.TrimPrefix(syntax.Error(), "json: "), syntax.Offset)
+		return invalidf("manifest.json is not valid JSON: %s (at byte %d).", strings.TrimPrefix(syntax.Error(), "json: "), syntax.Offset)
 	case errors.As(err, &typ) && typ.Field != "":
 		field, _, _ := strings.Cut(typ.Field, ".")
 		if field == "permissions" {
-			return errors.New(`manifest.json: "permissions" must be a list of names, like ["profile", "share"].`)
+			return invalid(`manifest.json: "permissions" must be a list of names, like ["profile", "share"].`)
 		}
-		return fmt.Errorf("manifest.json: %q must be a string.", field)
+		return invalidf("manifest.json: %q must be a string.", field)
 	case errors.As(err, &typ):
-		return errors.New(`manifest.json must be a JSON object, like {"slug": "poll", …}.`)
+		return invalid(`manifest.json must be a JSON object, like {"slug": "poll", …}.`)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New("manifest.json is cut short: it ends before its closing }.")
+		return invalid("manifest.json is cut short: it ends before its closing }.")
 	}
-	return fmt.Errorf("manifest.json is not valid: %s.", strings.TrimPrefix(err.Error(), "json: "))
+	return invalidf("manifest.json is not valid: %s.", strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // check applies the field rules of minis/README.md.
 func (m Manifest) check() error {
 	if m.Slug == "" {
-		return errors.New(`manifest.json: "slug" is missing.`)
+		return invalid(`manifest.json: "slug" is missing.`)
 	}
 	if !slugRe.MatchString(m.Slug) {
-		return errors.New(`manifest.json: "slug" must be 2–40 lowercase letters, digits or "-", starting with a letter.`)
+		return invalid(`manifest.json: "slug" must be 2–40 lowercase letters, digits or "-", starting with a letter.`)
 	}
 	if m.Name == "" {
-		return errors.New(`manifest.json: "name" is missing.`)
+		return invalid(`manifest.json: "name" is missing.`)
 	}
 	if utf8.RuneCountInString(m.Name) > maxNameRunes {
-		return errors.New(`manifest.json: "name" must be at most 40 characters.`)
+		return invalid(`manifest.json: "name" must be at most 40 characters.`)
 	}
 	if strings.IndexFunc(m.Name, badNameRune) >= 0 {
-		return errors.New(`manifest.json: "name" must not contain control characters.`)
+		return invalid(`manifest.json: "name" must not contain control characters.`)
 	}
 	if utf8.RuneCountInString(m.Description) > maxDescRunes {
-		return errors.New(`manifest.json: "description" must be at most 200 characters.`)
+		return invalid(`manifest.json: "description" must be at most 200 characters.`)
 	}
 	if strings.IndexFunc(m.Description, badDescRune) >= 0 {
-		return errors.New(`manifest.json: "description" must not contain control characters (other than line breaks and tabs).`)
+		return invalid(`manifest.json: "description" must not contain control characters (other than line breaks and tabs).`)
 	}
 	if m.Version == "" {
-		return errors.New(`manifest.json: "version" is missing.`)
+		return invalid(`manifest.json: "version" is missing.`)
 	}
 	if !versionRe.MatchString(m.Version) {
-		return errors.New(`manifest.json: "version" must be MAJOR.MINOR.PATCH, like "1.0.0" (numbers up to 999999, without leading zeros).`)
+		return invalid(`manifest.json: "version" must be MAJOR.MINOR.PATCH, like "1.0.0" (numbers up to 999999, without leading zeros).`)
 	}
 	if m.Icon == "" {
-		return errors.New(`manifest.json: "icon" is missing.`)
+		return invalid(`manifest.json: "icon" is missing.`)
 	}
 	if !validPath(m.Icon) || !slices.Contains(iconExts, strings.ToLower(path.Ext(m.Icon))) {
-		return errors.New(`manifest.json: "icon" must be the path of an .svg, .png or .webp file in the bundle, like "icon.svg" or "img/icon.png".`)
+		return invalid(`manifest.json: "icon" must be the path of an .svg, .png or .webp file in the bundle, like "icon.svg" or "img/icon.png".`)
 	}
 	for i, p := range m.Permissions {
 		if !slices.Contains(Permissions, p) {
-			return fmt.Errorf("manifest.json: %q has an unknown permission %q (the permissions are %s).", "permissions", p, listWords(Permissions))
+			return invalidf("manifest.json: %q has an unknown permission %q (the permissions are %s).", "permissions", p, listWords(Permissions))
 		}
 		if slices.Contains(m.Permissions[:i], p) {
-			return fmt.Errorf("manifest.json: %q lists %q twice.", "permissions", p)
+			return invalidf("manifest.json: %q lists %q twice.", "permissions", p)
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"plaza/hooks/web"
 	"plaza/minis"
 )
 
@@ -284,16 +285,22 @@ func checkUpload(app core.App, rec, orig *core.Record) error {
 	}
 	rc, err := files[0].Reader.Open()
 	if err != nil {
+		app.Logger().Error("mini bundle upload unreadable", "error", err)
 		return refuse("The upload could not be read.")
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, MaxBundleBytes+1))
 	if err != nil {
+		app.Logger().Error("mini bundle upload unreadable", "error", err)
 		return refuse("The upload could not be read.")
 	}
 	_, man, err := ReadZip(data)
 	if err != nil {
-		return refuse(err.Error())
+		msg, ok := web.MessageOf(err)
+		if !ok {
+			msg = err.Error() // web's picture check: its error is its sentence
+		}
+		return refuse(msg)
 	}
 	if reserved[man.Slug] {
 		return refuse(`The slug "` + man.Slug + `" is reserved: choose another in manifest.json.`)
