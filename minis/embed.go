@@ -1,5 +1,6 @@
 // Package minis embeds the built-in mini-programs (one folder each, with a
-// manifest.json) and the SDK every mini loads (sdk/plaza.js).
+// manifest.json) and the SDK every mini loads (sdk/plaza.js, with the
+// optional kit sdk/kit.js and stylesheet sdk/plaza.css).
 package minis
 
 import "embed"

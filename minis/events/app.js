@@ -20,8 +20,6 @@
   "use strict";
 
   var sdk = window.plaza;
-  var main = document.getElementById("main");
-  var toastEl = document.getElementById("toast");
 
   var ID_RE = /^[a-z0-9]{4,32}$/;
   var SHARE_TITLE_MAX = 80;    // Plaza refuses longer card titles
@@ -32,89 +30,29 @@
   var MAX_CAPACITY = 10000;
   var MAX_REMEMBERED = 100;
 
-  /* ---------- small DOM kit ---------- */
+  /* ---------- shared kit (minis/sdk/kit.js) ---------- */
 
-  // h("button", {class: "btn", onclick: fn}, "Label") builds an element;
-  // text children are always text nodes, never parsed as HTML.
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) return;
-        if (k.slice(0, 2) === "on" && typeof v === "function") el.addEventListener(k.slice(2), v);
-        else if (k === "class") el.className = v;
-        else if (v === true) el.setAttribute(k, "");
-        else el.setAttribute(k, String(v));
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
-    return el;
-  }
-  function append(el) {
-    for (var i = 1; i < arguments.length; i++) {
-      var c = arguments[i];
-      if (c === null || c === undefined || c === false) continue;
-      if (Array.isArray(c)) c.forEach(function (x) { append(el, x); });
-      else el.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
-    }
-  }
+  var kit = window.plazaKit;
+  var h = kit.h, append = kit.append, icon = kit.icon, toast = kit.toast, busy = kit.busy, errText = kit.errText;
+  var newId = kit.newId, clip = kit.clip, runes = kit.runes, setView = kit.setView, loading = kit.loading;
+  var current = kit.current;
 
-  var ICONS = {
-    back: '<path d="M15 5l-7 7 7 7"/>',
-    plus: '<path d="M12 5v14M5 12h14"/>',
-    share: '<path d="M4 12v7a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-7"/><path d="M12 3v12M7 8l5-5 5 5"/>',
-    chev: '<path d="M9 5l7 7-7 7"/>',
+  kit.configure({
+    name: "Events",
+    toastMs: 4000,
+    errors: {
+      too_large: "That's too long to save. Shorten the description and try again.",
+      not_found: "That event doesn't exist any more.",
+      forbidden: "Only the host can change this event."
+    }
+  });
+  kit.addIcons({
     clock: '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>',
     pin: '<path d="M12 21s-7-6.2-7-11.5A7 7 0 0 1 19 9.5C19 14.8 12 21 12 21z"/><circle cx="12" cy="9.5" r="2.5"/>',
     ticket: '<path d="M3 8a2 2 0 0 0 2-2h14a2 2 0 0 0 2 2v2a2 2 0 0 0 0 4v2a2 2 0 0 0-2 2H5a2 2 0 0 0-2-2v-2a2 2 0 0 0 0-4z"/><path d="M14 6v12" stroke-dasharray="2 2"/>',
     people: '<circle cx="9" cy="8" r="3.5"/><path d="M2.5 20a6.5 6.5 0 0 1 13 0"/><path d="M16 4.6a3.5 3.5 0 0 1 0 6.8M18 14.2a6.5 6.5 0 0 1 3.5 5.8"/>',
-    check: '<path d="M5 12.5l4.5 4.5L19 7.5"/>',
-    calendar: '<rect x="3" y="5" width="18" height="16" rx="3"/><path d="M3 10h18M8 3v4M16 3v4"/>',
-    x: '<path d="M6 6l12 12M18 6L6 18"/>'
-  };
-  function icon(name, size) {
-    var wrap = document.createElement("span");
-    wrap.innerHTML = '<svg viewBox="0 0 24 24" width="' + (size || 20) + '" height="' + (size || 20) +
-      '" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">' +
-      ICONS[name] + "</svg>";
-    return wrap.firstChild;
-  }
-
-  var toastTimer = 0;
-  function toast(msg, isError) {
-    clearTimeout(toastTimer);
-    toastEl.textContent = msg;
-    toastEl.classList.toggle("toast--error", !!isError);
-    toastEl.classList.remove("toast--gone");
-    toastTimer = setTimeout(function () { toastEl.classList.add("toast--gone"); }, isError ? 7000 : 4000);
-  }
-
-  function busy(btn, on) {
-    if (!btn) return;
-    if (on) { btn.setAttribute("aria-busy", "true"); btn.disabled = true; }
-    else { btn.removeAttribute("aria-busy"); btn.disabled = false; }
-  }
-
-  // Friendly words for the SDK's error codes; ctx.denied says what a "no"
-  // on the consent sheet stops.
-  function errText(e, ctx) {
-    ctx = ctx || {};
-    switch (e && e.code) {
-      case "consent_denied": return ctx.denied || "You said no, so Events can't do that. You can change your answer under Me → Mini-programs.";
-      case "permission_not_declared": return "Events isn't allowed to do that in this version of Plaza.";
-      case "too_large": return "That's too long to save. Shorten the description and try again.";
-      case "quota_exceeded": return "Your Events storage is full.";
-      case "not_found": return "That event doesn't exist any more.";
-      case "forbidden": return "Only the host can change this event.";
-      case "conflict": return "That's already done.";
-      case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
-      case "unavailable": return ctx.unavailable || "That isn't available right now. Try again later.";
-      case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";
-      case "bad_request": return "Plaza couldn't accept that" + (e.message ? ": " + e.message : ".");
-      default: return "Something went wrong. Try again.";
-    }
-  }
+    calendar: '<rect x="3" y="5" width="18" height="16" rx="3"/><path d="M3 10h18M8 3v4M16 3v4"/>'
+  });
 
   /* ---------- formatting ---------- */
 
@@ -163,21 +101,6 @@
     return "usd";
   }
 
-  function newId() {
-    // 12 characters from a 32-letter alphabet: 60 random bits, no modulo bias.
-    var abc = "abcdefghijkmnpqrstuvwxyz23456789";
-    var b = new Uint8Array(12);
-    crypto.getRandomValues(b);
-    var s = "";
-    for (var i = 0; i < b.length; i++) s += abc[b[i] & 31];
-    return s;
-  }
-  // Shorten to n characters (code points, as Plaza counts them), ending in "…".
-  function clip(s, n) {
-    var a = Array.from(String(s));
-    return a.length > n ? a.slice(0, Math.max(0, n - 1)).join("").trimEnd() + "…" : a.join("");
-  }
-  function runes(s) { return Array.from(String(s)).length; }
   function tidy(s) { return String(s || "").trim().replace(/[ \t]+/g, " "); }
 
   /* ---------- SDK wrappers ---------- */
@@ -235,29 +158,7 @@
 
   /* ---------- views ---------- */
 
-  var viewToken = 0;
-
-  function setView(nodes, focusHeading) {
-    viewToken++;
-    main.textContent = "";
-    main.removeAttribute("aria-busy");
-    append(main, nodes);
-    window.scrollTo(0, 0);
-    if (focusHeading !== false) {
-      var h1 = main.querySelector("h1");
-      if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus({ preventScroll: true }); }
-    }
-    return viewToken;
-  }
-  function loading() {
-    setView(h("p", { class: "loading", role: "status" }, "Loading…"), false);
-    main.setAttribute("aria-busy", "true");
-  }
-  function backButton() {
-    return h("div", { class: "head" },
-      h("button", { type: "button", class: "btn btn--ghost btn--small back", onclick: function () { home(); } },
-        icon("back"), "Events"));
-  }
+  function backButton() { return kit.backBar("Events", home); }
   function tile(ms, past) {
     var d = new Date(ms);
     return h("span", { class: "tile" + (past ? " tile--past" : ""), "aria-hidden": "true" },
@@ -268,9 +169,9 @@
   /* Home: events I host or go to */
   async function home() {
     loading();
-    var token = viewToken;
+    var token = kit.token();
     var mine = await loadMine();
-    if (token !== viewToken) return;
+    if (!current(token)) return;
     var now = Date.now();
     var upcoming = mine.list.filter(function (e) { return e.start >= now; }).sort(function (a, b) { return a.start - b.start; });
     var past = mine.list.filter(function (e) { return e.start < now; }).sort(function (a, b) { return b.start - a.start; });
@@ -441,10 +342,11 @@
   }
 
   function loadFailed(e, retry) {
-    setView([backButton(), h("h1", null, "Couldn't open the event"),
-      h("div", { class: "notice notice--error", role: "alert" },
-        h("p", null, errText(e, { denied: "Events needs shared storage to show events. You said no; allow it under Me → Mini-programs and try again." })),
-        h("button", { type: "button", class: "btn btn--small", onclick: retry }, "Try again"))]);
+    kit.loadFailed(e, retry, {
+      back: backButton(),
+      title: "Couldn't open the event",
+      denied: "Events needs shared storage to show events. You said no; allow it under Me → Mini-programs and try again."
+    });
   }
 
   /* One event: details, RSVP or ticket, who's going */
@@ -452,11 +354,11 @@
     opts = opts || {};
     if (!ID_RE.test(id)) { notFound("This link doesn't point to an event."); return; }
     loading();
-    var token = viewToken;
+    var token = kit.token();
     var ev, who = null, profileError = null, taken = 0, records = {}, held = 0, receipts = {};
     try {
       ev = await sdk.shared.get(keys.event(id));
-      if (token !== viewToken) return;
+      if (!current(token)) return;
       if (!validEvent(ev)) { notFound(); return; }
       try { who = await me(); } catch (e) { profileError = e; }
       var got = await Promise.all([
@@ -470,12 +372,12 @@
       held = Number(got[2]) || 0;
       receipts = got[3] || {};
     } catch (e) {
-      if (token !== viewToken) return;
+      if (!current(token)) return;
       if (e.code === "not_found") { notFound(); return; }
       loadFailed(e, function () { eventView(id, opts); });
       return;
     }
-    if (token !== viewToken) return;
+    if (!current(token)) return;
 
     var prefix = keys.rsvpPrefix(id);
     var myKey = who ? keys.rsvp(id, who.id) : "";
@@ -802,29 +704,11 @@
 
   /* ---------- start ---------- */
 
-  // plaza.launch.path is what a card was shared with ("#event=<id>"); accept
-  // it with or without the "#", and fall back to our own location hash.
-  function launchParams(raw) {
-    var p = String(raw || "").replace(/^[#/?]+/, "");
-    try { p = decodeURIComponent(p); } catch (e) { /* keep it as it is */ }
-    var out = {};
-    p.split("&").forEach(function (kv) {
-      var i = kv.indexOf("=");
-      if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
-    });
-    return out;
-  }
-  function route(raw) {
-    var params = launchParams(raw);
+  // A card shared to a chat opens "#event=<id>".
+  function route(params) {
     if (params.event !== undefined) eventView(params.event);
     else home();
   }
 
-  if (!sdk) {
-    setView([h("h1", null, "Events"), h("div", { class: "notice notice--error" },
-      h("p", null, "Events runs inside Plaza. Open it from the Minis tab or from an event card in a chat."))]);
-    return;
-  }
-  route((sdk.launch && sdk.launch.path) || location.hash);
-  window.addEventListener("hashchange", function () { route(location.hash); });
+  kit.start(route, "Events runs inside Plaza. Open it from the Minis tab or from an event card in a chat.");
 })();

@@ -14,8 +14,6 @@
   "use strict";
 
   var sdk = window.plaza;
-  var main = document.getElementById("main");
-  var toastEl = document.getElementById("toast");
 
   var MAX_OPTIONS = 10;
   var MIN_OPTIONS = 2;
@@ -26,85 +24,33 @@
   var ID_RE = /^[a-z0-9]{4,32}$/;
   var SHARE_TITLE_MAX = 80;   // Plaza refuses longer card titles
 
-  /* ---------- small DOM kit ---------- */
+  /* ---------- shared kit (minis/sdk/kit.js) ---------- */
 
-  // h("button", {class: "btn", onclick: fn}, "Label") builds an element;
-  // text children are always text nodes, never parsed as HTML.
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) return;
-        if (k.slice(0, 2) === "on" && typeof v === "function") el.addEventListener(k.slice(2), v);
-        else if (k === "class") el.className = v;
-        else if (k === "text") el.textContent = v;
-        else if (v === true) el.setAttribute(k, "");
-        else el.setAttribute(k, String(v));
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
-    return el;
-  }
-  function append(el, c) {
-    if (c === null || c === undefined || c === false) return;
-    if (Array.isArray(c)) { c.forEach(function (x) { append(el, x); }); return; }
-    el.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
-  }
+  var kit = window.plazaKit;
+  var h = kit.h, append = kit.append, icon = kit.icon, toast = kit.toast, busy = kit.busy, errText = kit.errText;
+  var newId = kit.newId, clip = kit.clip, runes = kit.runes, setView = kit.setView, loading = kit.loading;
+  var current = kit.current, backBar = kit.backBar;
 
-  var ICONS = {
-    back: '<path d="M15 5l-7 7 7 7"/>',
-    plus: '<path d="M12 5v14M5 12h14"/>',
-    share: '<path d="M4 12v7a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-7"/><path d="M12 3v12M7 8l5-5 5 5"/>',
-    close: '<path d="M6 6l12 12M18 6L6 18"/>',
-    chev: '<path d="M9 5l7 7-7 7"/>',
+  var refreshTimer = 0;
+  var refreshNow = null;  // the open poll's refresh, run again when the page shows
+
+  kit.configure({
+    name: "Poll",
+    errorToastMs: 6000,
+    errors: {
+      too_large: "That's too long to save. Shorten the question or the options and try again.",
+      not_found: "That poll doesn't exist any more.",
+      forbidden: "Only the person who created this poll can change it.",
+      conflict: "You've already voted in this poll."
+    },
+    // Leaving a poll stops its refresh.
+    onView: function () { clearTimeout(refreshTimer); refreshNow = null; }
+  });
+  kit.addIcons({
     bars: '<path d="M5 7h12M5 12h8M5 17h5"/>',
-    check: '<path d="M5 12.5l4.5 4.5L19 7.5"/>',
     stop: '<rect x="6" y="6" width="12" height="12" rx="2"/>',
     poll: '<rect x="3" y="3" width="18" height="18" rx="4"/><path d="M7.5 8.5h9M7.5 12h6M7.5 15.5h3.5"/>'
-  };
-  function icon(name, size) {
-    var wrap = document.createElement("span");
-    wrap.innerHTML = '<svg viewBox="0 0 24 24" width="' + (size || 20) + '" height="' + (size || 20) +
-      '" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">' +
-      ICONS[name] + "</svg>";
-    return wrap.firstChild;
-  }
-
-  var toastTimer = 0;
-  function toast(msg, isError) {
-    clearTimeout(toastTimer);
-    toastEl.textContent = msg;
-    toastEl.classList.toggle("toast--error", !!isError);
-    toastEl.classList.remove("toast--gone");
-    toastTimer = setTimeout(function () { toastEl.classList.add("toast--gone"); }, isError ? 6000 : 3500);
-  }
-
-  function busy(btn, on) {
-    if (!btn) return;
-    if (on) { btn.setAttribute("aria-busy", "true"); btn.disabled = true; }
-    else { btn.removeAttribute("aria-busy"); btn.disabled = false; }
-  }
-
-  // Friendly words for the SDK's error codes. ctx.denied explains what a
-  // "no" on the consent sheet stops.
-  function errText(e, ctx) {
-    ctx = ctx || {};
-    switch (e && e.code) {
-      case "consent_denied": return ctx.denied || "You said no, so Poll can't do that. You can change your answer under Me → Mini-programs.";
-      case "permission_not_declared": return "Poll isn't allowed to do that in this version of Plaza.";
-      case "too_large": return "That's too long to save. Shorten the question or the options and try again.";
-      case "quota_exceeded": return "Your Poll storage is full.";
-      case "not_found": return ctx.notFound || "That poll doesn't exist any more.";
-      case "forbidden": return "Only the person who created this poll can change it.";
-      case "conflict": return "You've already voted in this poll.";
-      case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
-      case "unavailable": return "That isn't available right now. Try again later.";
-      case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";
-      case "bad_request": return "Plaza couldn't accept that" + (e.message ? ": " + e.message : ".");
-      default: return "Something went wrong. Try again.";
-    }
-  }
+  });
 
   var fmtNum = new Intl.NumberFormat();
   var fmtPct = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 0 });
@@ -113,22 +59,6 @@
   function votes(n) { return fmtNum.format(n) + (plural.select(n) === "one" ? " vote" : " votes"); }
   function day(ms) { try { return fmtDate.format(new Date(ms)); } catch (e) { return ""; } }
 
-  function newId() {
-    // 12 characters from a 32-letter alphabet: 60 random bits, no modulo bias.
-    var abc = "abcdefghijkmnpqrstuvwxyz23456789";
-    var b = new Uint8Array(12);
-    crypto.getRandomValues(b);
-    var s = "";
-    for (var i = 0; i < b.length; i++) s += abc[b[i] & 31];
-    return s;
-  }
-
-  // Shorten to n characters (code points, as Plaza counts them), ending in "…".
-  function clip(s, n) {
-    var a = Array.from(String(s));
-    return a.length > n ? a.slice(0, Math.max(0, n - 1)).join("").trimEnd() + "…" : a.join("");
-  }
-  function runes(s) { return Array.from(String(s)).length; }
 
   /* ---------- SDK wrappers ---------- */
 
@@ -172,49 +102,12 @@
 
   /* ---------- views ---------- */
 
-  var viewToken = 0;   // bumps on every view change; stale async work checks it
-  var refreshTimer = 0;
-  var refreshNow = null;  // the open poll's refresh, run again when the page shows
-
-  function setView(nodes, focusHeading) {
-    viewToken++;
-    clearTimeout(refreshTimer);
-    refreshNow = null;
-    main.textContent = "";
-    main.removeAttribute("aria-busy");
-    append(main, nodes);
-    window.scrollTo(0, 0);
-    if (focusHeading !== false) {
-      var h1 = main.querySelector("h1");
-      if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus({ preventScroll: true }); }
-    }
-    return viewToken;
-  }
-
-  function loading() {
-    setView(h("p", { class: "loading", role: "status" }, "Loading…"), false);
-    main.setAttribute("aria-busy", "true");
-  }
-
-  function backButton(label, to) {
-    return h("button", { type: "button", class: "btn btn--ghost btn--small back", onclick: to },
-      icon("back"), label);
-  }
-
-  function noSdk() {
-    setView([
-      h("h1", null, "Poll"),
-      h("div", { class: "notice notice--error" },
-        h("p", null, "Poll runs inside Plaza. Open it from the Minis tab or from a poll card in a chat."))
-    ]);
-  }
-
   /* Home: the member's polls */
   async function home() {
     loading();
-    var token = viewToken;
+    var token = kit.token();
     var mine = await loadMine();
-    if (token !== viewToken) return;
+    if (!current(token)) return;
 
     var nodes = [
       h("div", { class: "head" },
@@ -375,7 +268,7 @@
     });
 
     setView([
-      h("div", { class: "head" }, backButton("Polls", home)),
+      backBar("Polls", home),
       h("h1", null, "New poll"),
       form
     ]);
@@ -404,7 +297,7 @@
 
   function notFound(why) {
     setView([
-      h("div", { class: "head" }, backButton("Polls", home)),
+      backBar("Polls", home),
       h("div", { class: "empty card" },
         icon("poll", 64),
         h("h1", null, "Poll not found"),
@@ -418,16 +311,16 @@
     opts = opts || {};
     if (!ID_RE.test(id)) { notFound("This link doesn't point to a poll."); return; }
     loading();
-    var token = viewToken;
+    var token = kit.token();
     var poll;
     try {
       poll = await sdk.shared.get(keys.poll(id));
     } catch (e) {
-      if (token !== viewToken) return;
+      if (!current(token)) return;
       if (e.code === "not_found") { notFound(); return; }
       return loadFailed(e, function () { pollView(id, opts); });
     }
-    if (token !== viewToken) return;
+    if (!current(token)) return;
     if (!validPoll(poll)) { notFound(); return; }
 
     var who = null, profileError = null;
@@ -439,11 +332,11 @@
         voted = typeof c === "string";
         if (voted && /^\d+$/.test(c) && Number(c) < poll.options.length) myChoice = Number(c);
       } catch (e) {
-        if (token !== viewToken) return;
+        if (!current(token)) return;
         return loadFailed(e, function () { pollView(id, opts); });
       }
     }
-    if (token !== viewToken) return;
+    if (!current(token)) return;
 
     var isOwner = !!(who && poll.owner && poll.owner === who.id);
     var closed = !!poll.closed;
@@ -458,7 +351,7 @@
       closed ? h("span", { class: "tag tag--muted" }, "Ended") : h("span", { class: "live" }, "Open"));
 
     var nodes = [
-      h("div", { class: "head" }, backButton("Polls", home)),
+      backBar("Polls", home),
       opts.created ? h("div", { class: "notice", role: "status" },
         h("p", null, h("strong", null, "Poll created. "), "Share it to a chat so people can vote.")) : null,
       opts.notice ? h("div", { class: "notice", role: "status" }, h("p", null, opts.notice)) : null
@@ -499,13 +392,13 @@
     setView(nodes, !opts.keepFocus);
 
     if (results) {
-      var t = viewToken;
+      var t = kit.token();
       var delay = REFRESH_MS;
       var inFlight = false;
       var ticks = 0;
       var earlier;   // votes from before 1.1 whose voter can't be told (read once)
       var tick = async function () {
-        if (t !== viewToken || inFlight) return;
+        if (!current(t) || inFlight) return;
         clearTimeout(refreshTimer);
         if (!document.hidden) {
           inFlight = true;
@@ -515,23 +408,23 @@
               var old = await sdk.shared.get(keys.poll(id) + ":earlier");
               earlier = old && typeof old.votes === "object" ? old.votes : null;
             }
-            if (t !== viewToken) return;
+            if (!current(t)) return;
             results.update(withEarlier(counts, earlier));
             delay = REFRESH_MS;
             // Now and then, check whether the owner has ended the poll.
             if (++ticks % 5 === 0) {
               var latest = await sdk.shared.get(keys.poll(id));
-              if (t !== viewToken) return;
+              if (!current(t)) return;
               if (validPoll(latest) && latest.closed) { inFlight = false; pollView(id, { keepFocus: true }); return; }
             }
           } catch (e) {
-            if (t !== viewToken) return;
+            if (!current(t)) return;
             results.stale(e);
             delay = e.code === "rate_limited" ? Math.min(delay * 2, 60000) : REFRESH_MS * 2;
           }
           inFlight = false;
         }
-        if (!closed && t === viewToken) refreshTimer = setTimeout(tick, delay);
+        if (!closed && current(t)) refreshTimer = setTimeout(tick, delay);
       };
       if (!closed) refreshNow = tick;
       tick();
@@ -539,13 +432,11 @@
   }
 
   function loadFailed(e, retry) {
-    setView([
-      h("div", { class: "head" }, backButton("Polls", home)),
-      h("h1", null, "Couldn't open the poll"),
-      h("div", { class: "notice notice--error", role: "alert" },
-        h("p", null, errText(e, { denied: "Poll needs shared storage to show polls. You said no; allow it under Me → Mini-programs and try again." })),
-        h("button", { type: "button", class: "btn btn--small", onclick: retry }, "Try again"))
-    ]);
+    kit.loadFailed(e, retry, {
+      back: backBar("Polls", home),
+      title: "Couldn't open the poll",
+      denied: "Poll needs shared storage to show polls. You said no; allow it under Me → Mini-programs and try again."
+    });
   }
 
   // The vote form; current is the member's choice when they change their vote.
@@ -717,28 +608,13 @@
 
   /* ---------- start ---------- */
 
-  // plaza.launch.path is what a card was shared with ("#poll=<id>"); accept
-  // it with or without the "#", and fall back to our own location hash.
-  function launchParams(raw) {
-    var p = String(raw || "").replace(/^[#/?]+/, "");
-    try { p = decodeURIComponent(p); } catch (e) { /* keep it as it is */ }
-    var out = {};
-    p.split("&").forEach(function (kv) {
-      var i = kv.indexOf("=");
-      if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
-    });
-    return out;
-  }
-
-  function route(raw) {
-    var params = launchParams(raw);
+  // A card shared to a chat opens "#poll=<id>".
+  function route(params) {
     if (params.poll !== undefined) pollView(params.poll);
     else home();
   }
 
-  if (!sdk) { noSdk(); return; }
-  route((sdk.launch && sdk.launch.path) || location.hash);
-  window.addEventListener("hashchange", function () { route(location.hash); });
+  kit.start(route, "Poll runs inside Plaza. Open it from the Minis tab or from a poll card in a chat.");
   document.addEventListener("visibilitychange", function () {
     // Catch up as soon as the member comes back to a poll.
     if (!document.hidden && refreshNow) refreshNow();

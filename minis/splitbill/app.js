@@ -17,8 +17,6 @@
   "use strict";
 
   var sdk = window.plaza;
-  var main = document.getElementById("main");
-  var toastEl = document.getElementById("toast");
 
   var ID_RE = /^[a-z0-9]{4,32}$/;
   var SHARE_TITLE_MAX = 80;   // Plaza refuses longer card titles
@@ -29,84 +27,29 @@
   var MAX_AMOUNT = 100000000;   // 1,000,000.00 per expense
   var MAX_BILLS = 100;
 
-  /* ---------- small DOM kit ---------- */
+  /* ---------- shared kit (minis/sdk/kit.js) ---------- */
 
-  // h("button", {class: "btn", onclick: fn}, "Label") builds an element;
-  // text children are always text nodes, never parsed as HTML.
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) return;
-        if (k.slice(0, 2) === "on" && typeof v === "function") el.addEventListener(k.slice(2), v);
-        else if (k === "class") el.className = v;
-        else if (v === true) el.setAttribute(k, "");
-        else el.setAttribute(k, String(v));
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
-    return el;
-  }
-  function append(el) {
-    for (var i = 1; i < arguments.length; i++) {
-      var c = arguments[i];
-      if (c === null || c === undefined || c === false) continue;
-      if (Array.isArray(c)) c.forEach(function (x) { append(el, x); });
-      else el.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
-    }
-  }
+  var kit = window.plazaKit;
+  var h = kit.h, append = kit.append, icon = kit.icon, toast = kit.toast, busy = kit.busy, errText = kit.errText;
+  var newId = kit.newId, clip = kit.clip, runes = kit.runes, setView = kit.setView, loading = kit.loading;
+  var current = kit.current;
 
-  var ICONS = {
-    back: '<path d="M15 5l-7 7 7 7"/>',
-    plus: '<path d="M12 5v14M5 12h14"/>',
-    share: '<path d="M4 12v7a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-7"/><path d="M12 3v12M7 8l5-5 5 5"/>',
-    chev: '<path d="M9 5l7 7-7 7"/>',
-    x: '<path d="M6 6l12 12M18 6L6 18"/>',
+  kit.configure({
+    name: "Split the bill",
+    errors: {
+      too_large: "This bill is too big to save. Split it into two bills.",
+      quota_exceeded: "Your Split the bill storage is full. Delete some old bills.",
+      not_found: "Not found.",
+      forbidden: "Only the person who shared this bill can change its shared result.",
+      conflict: "Something went wrong. Try again."
+    }
+  });
+  kit.addIcons({
     arrow: '<path d="M4 12h15M14 6l6 6-6 6"/>',
-    check: '<path d="M5 12.5l4.5 4.5L19 7.5"/>',
     receipt: '<path d="M6 3h12v18l-2-1.5-2 1.5-2-1.5-2 1.5-2-1.5L6 21z"/><path d="M9 8h6M9 12h4"/>',
     edit: '<path d="M4 20h4L19 9l-4-4L4 16z"/><path d="M13.5 6.5l4 4"/>',
     trash: '<path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3"/>'
-  };
-  function icon(name, size) {
-    var wrap = document.createElement("span");
-    wrap.innerHTML = '<svg viewBox="0 0 24 24" width="' + (size || 20) + '" height="' + (size || 20) +
-      '" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">' +
-      ICONS[name] + "</svg>";
-    return wrap.firstChild;
-  }
-
-  var toastTimer = 0;
-  function toast(msg, isError) {
-    clearTimeout(toastTimer);
-    toastEl.textContent = msg;
-    toastEl.classList.toggle("toast--error", !!isError);
-    toastEl.classList.remove("toast--gone");
-    toastTimer = setTimeout(function () { toastEl.classList.add("toast--gone"); }, isError ? 7000 : 3500);
-  }
-  function busy(btn, on) {
-    if (!btn) return;
-    if (on) { btn.setAttribute("aria-busy", "true"); btn.disabled = true; }
-    else { btn.removeAttribute("aria-busy"); btn.disabled = false; }
-  }
-
-  function errText(e, ctx) {
-    ctx = ctx || {};
-    switch (e && e.code) {
-      case "consent_denied": return ctx.denied || "You said no, so Split the bill can't do that. You can change your answer under Me → Mini-programs.";
-      case "permission_not_declared": return "Split the bill isn't allowed to do that in this version of Plaza.";
-      case "too_large": return "This bill is too big to save. Split it into two bills.";
-      case "quota_exceeded": return "Your Split the bill storage is full. Delete some old bills.";
-      case "not_found": return "Not found.";
-      case "forbidden": return "Only the person who shared this bill can change its shared result.";
-      case "rate_limited": return "Lots going on right now. Wait a few seconds and try again.";
-      case "unavailable": return "That isn't available right now. Try again later.";
-      case "timeout": return "Plaza didn't answer in time. Check your connection and try again.";
-      case "bad_request": return "Plaza couldn't accept that" + (e.message ? ": " + e.message : ".");
-      default: return "Something went wrong. Try again.";
-    }
-  }
+  });
 
   /* ---------- money and formatting ---------- */
 
@@ -150,20 +93,6 @@
     if (euro.indexOf(region) >= 0) return "eur";
     return "usd";
   }
-  function newId(n) {
-    var abc = "abcdefghijkmnpqrstuvwxyz23456789";
-    var b = new Uint8Array(n || 12);
-    crypto.getRandomValues(b);
-    var s = "";
-    for (var i = 0; i < b.length; i++) s += abc[b[i] & 31];
-    return s;
-  }
-  // Shorten to n characters (code points, as Plaza counts them), ending in "…".
-  function clip(s, n) {
-    var a = Array.from(String(s));
-    return a.length > n ? a.slice(0, Math.max(0, n - 1)).join("").trimEnd() + "…" : a.join("");
-  }
-  function runes(s) { return Array.from(String(s)).length; }
   function tidy(s) { return String(s || "").trim().replace(/\s+/g, " "); }
 
   /* ---------- the arithmetic ---------- */
@@ -287,28 +216,7 @@
 
   /* ---------- views ---------- */
 
-  var viewToken = 0;
-  function setView(nodes, focusHeading) {
-    viewToken++;
-    main.textContent = "";
-    main.removeAttribute("aria-busy");
-    append(main, nodes);
-    window.scrollTo(0, 0);
-    if (focusHeading !== false) {
-      var h1 = main.querySelector("h1");
-      if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus({ preventScroll: true }); }
-    }
-    return viewToken;
-  }
-  function loading() {
-    setView(h("p", { class: "loading", role: "status" }, "Loading…"), false);
-    main.setAttribute("aria-busy", "true");
-  }
-  function backButton() {
-    return h("div", { class: "head" },
-      h("button", { type: "button", class: "btn btn--ghost btn--small back", onclick: function () { home(); } },
-        icon("back"), "Bills"));
-  }
+  function backButton() { return kit.backBar("Bills", home); }
   function fieldError(id) { return h("p", { class: "field__error", id: id, role: "alert", hidden: true }); }
   function setError(input, err, msg) {
     if (msg) { err.textContent = msg; err.hidden = false; input.setAttribute("aria-invalid", "true"); input.focus(); }
@@ -318,9 +226,9 @@
   /* Home: my bills */
   async function home() {
     loading();
-    var token = viewToken;
+    var token = kit.token();
     var idx = await loadIndex();
-    if (token !== viewToken) return;
+    if (!current(token)) return;
     var nodes = [h("div", { class: "head" },
       h("h1", null, "Bills"),
       h("button", { type: "button", class: "btn btn--primary btn--small", onclick: function () { newBillView(); } }, icon("plus"), "New bill"))];
@@ -379,11 +287,11 @@
 
   async function billView(id) {
     loading();
-    var token = viewToken;
+    var token = kit.token();
     var bill = null;
     try { bill = await sdk.storage.get("bill:" + id); }
     catch (e) { if (e.code === "consent_denied") storageOK = false; }
-    if (token !== viewToken) return;
+    if (!current(token)) return;
     if (validBill(bill)) { editor(bill); return; }
     resultView(id);
   }
@@ -711,18 +619,19 @@
   async function resultView(id) {
     if (!ID_RE.test(id)) { gone("This link doesn't point to a bill."); return; }
     loading();
-    var token = viewToken;
+    var token = kit.token();
     var snap;
     try { snap = await sdk.shared.get("result:" + id); }
     catch (e) {
-      if (token !== viewToken) return;
-      setView([backButton(), h("h1", null, "Couldn't open the result"),
-        h("div", { class: "notice notice--error", role: "alert" },
-          h("p", null, errText(e, { denied: "Split the bill needs shared storage to show a shared result. You said no; allow it under Me → Mini-programs and try again." })),
-          h("button", { type: "button", class: "btn btn--small", onclick: function () { resultView(id); } }, "Try again"))]);
+      if (!current(token)) return;
+      kit.loadFailed(e, function () { resultView(id); }, {
+        back: backButton(),
+        title: "Couldn't open the result",
+        denied: "Split the bill needs shared storage to show a shared result. You said no; allow it under Me → Mini-programs and try again."
+      });
       return;
     }
-    if (token !== viewToken) return;
+    if (!current(token)) return;
     if (snap && snap.deleted) { gone("Whoever shared this bill has deleted it."); return; }
     if (!snap || !Array.isArray(snap.people) || !Array.isArray(snap.transfers)) { gone(); return; }
     var cur = CURRENCIES.indexOf(snap.currency) >= 0 ? snap.currency : "usd";
@@ -750,18 +659,8 @@
 
   /* ---------- start ---------- */
 
-  function launchParams(raw) {
-    var p = String(raw || "").replace(/^[#/?]+/, "");
-    try { p = decodeURIComponent(p); } catch (e) { /* keep it as it is */ }
-    var out = {};
-    p.split("&").forEach(function (kv) {
-      var i = kv.indexOf("=");
-      if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1);
-    });
-    return out;
-  }
-  function route(raw) {
-    var params = launchParams(raw);
+  // A card shared to a chat opens "#bill=<id>".
+  function route(params) {
     if (params.bill !== undefined) {
       if (ID_RE.test(params.bill)) billView(params.bill);
       else gone("This link doesn't point to a bill.");
@@ -771,11 +670,5 @@
   // For checking the arithmetic outside Plaza (see the comment on settle).
   window.splitbillMath = { splitShares: splitShares, balances: balances, settle: settle, parseMoney: parseMoney, summary: summary };
 
-  if (!sdk) {
-    setView([h("h1", null, "Split the bill"), h("div", { class: "notice notice--error" },
-      h("p", null, "Split the bill runs inside Plaza. Open it from the Minis tab or from a card in a chat."))]);
-    return;
-  }
-  route((sdk.launch && sdk.launch.path) || location.hash);
-  window.addEventListener("hashchange", function () { route(location.hash); });
+  kit.start(route, "Split the bill runs inside Plaza. Open it from the Minis tab or from a card in a chat.");
 })();
