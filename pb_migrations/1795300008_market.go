@@ -6,8 +6,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// ListingCategories are the marketplace's categories (listings.category).
-var ListingCategories = []string{"electronics", "home", "clothing", "books", "sports", "toys", "tickets", "services", "food", "other"}
+// listingCategories1008 are the marketplace's categories as this migration
+// made them (listings.category); the live list is market.Categories.
+var listingCategories1008 = []string{"electronics", "home", "clothing", "books", "sports", "toys", "tickets", "services", "food", "other"}
 
 // The marketplace: listings, orders paid through Stripe Checkout, the Stripe
 // events already applied (each once), and members' Stripe Connect accounts.
@@ -56,7 +57,7 @@ func init() {
 			&core.FileField{Name: "photos", MaxSelect: 9, MaxSize: 10 << 20,
 				MimeTypes: []string{"image/jpeg", "image/png", "image/gif", "image/webp"}, Thumbs: []string{"480x480", "1080x0"}},
 			&core.NumberField{Name: "stock", OnlyInt: true, Min: types.Pointer(0.0)},
-			&core.SelectField{Name: "category", Required: true, MaxSelect: 1, Values: ListingCategories},
+			&core.SelectField{Name: "category", Required: true, MaxSelect: 1, Values: listingCategories1008},
 			&core.SelectField{Name: "status", Required: true, MaxSelect: 1, Values: []string{"draft", "active", "sold", "hidden"}},
 			&core.AutodateField{Name: "created", OnCreate: true},
 			&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},

@@ -8,11 +8,13 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// ReportReasons are why a member reports something (reports.reason).
-var ReportReasons = []string{"spam", "harassment", "hate", "violence", "sexual", "scam", "other"}
+// reportReasons1011 are why a member reports something (reports.reason), as
+// this migration made them; the live list is moderation.Reasons.
+var reportReasons1011 = []string{"spam", "harassment", "hate", "violence", "sexual", "scam", "other"}
 
-// ReportTargets are the collections a report can point at.
-var ReportTargets = []string{"messages", "posts", "post_comments", "listings", "users", "minis"}
+// reportTargets1011 are the collections a report can point at, as this
+// migration made them; the live list is moderation.Targets.
+var reportTargets1011 = []string{"messages", "posts", "post_comments", "listings", "users", "minis"}
 
 // Moderation: members' reports, the log of every moderator action, and a
 // hidden flag on content. Hidden content disappears for everyone but its
@@ -47,9 +49,9 @@ func init() {
 		reports := core.NewBaseCollection("reports")
 		reports.Fields.Add(
 			&core.RelationField{Name: "reporter", CollectionId: users.Id, MaxSelect: 1, CascadeDelete: true},
-			&core.SelectField{Name: "target_collection", Required: true, MaxSelect: 1, Values: ReportTargets},
+			&core.SelectField{Name: "target_collection", Required: true, MaxSelect: 1, Values: reportTargets1011},
 			&core.TextField{Name: "target_id", Required: true, Max: 40},
-			&core.SelectField{Name: "reason", Required: true, MaxSelect: 1, Values: ReportReasons},
+			&core.SelectField{Name: "reason", Required: true, MaxSelect: 1, Values: reportReasons1011},
 			&core.TextField{Name: "note", Max: 500},
 			&core.SelectField{Name: "state", Required: true, MaxSelect: 1, Values: []string{"open", "dismissed", "actioned"}},
 			&core.AutodateField{Name: "created", OnCreate: true},
@@ -67,7 +69,7 @@ func init() {
 			&core.RelationField{Name: "actor", CollectionId: users.Id, MaxSelect: 1},
 			&core.TextField{Name: "actor_name", Max: 100}, // kept if the moderator's account goes
 			&core.SelectField{Name: "action", Required: true, MaxSelect: 1, Values: []string{"dismiss", "hide", "suspend", "restore"}},
-			&core.SelectField{Name: "target_collection", Required: true, MaxSelect: 1, Values: ReportTargets},
+			&core.SelectField{Name: "target_collection", Required: true, MaxSelect: 1, Values: reportTargets1011},
 			&core.TextField{Name: "target_id", Required: true, Max: 40},
 			&core.TextField{Name: "reason", Max: 500},
 			&core.AutodateField{Name: "created", OnCreate: true},

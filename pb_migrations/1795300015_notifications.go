@@ -6,8 +6,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// NotificationKinds are what a member hears about (notifications.kind).
-var NotificationKinds = []string{"friend_request", "friend_accept", "mention", "reply", "like", "comment", "order", "mini", "moderation"}
+// notificationKinds1015 are what a member hears about (notifications.kind),
+// as this migration made them; the live list is notify.Kinds.
+var notificationKinds1015 = []string{"friend_request", "friend_accept", "mention", "reply", "like", "comment", "order", "mini", "moderation"}
 
 // Notifications: what happened for a member while they were elsewhere.
 // A member reads their own through the API too.
@@ -22,7 +23,7 @@ func init() {
 		c.ViewRule = c.ListRule
 		c.Fields.Add(
 			&core.RelationField{Name: "user", Required: true, CollectionId: users.Id, MaxSelect: 1, CascadeDelete: true},
-			&core.SelectField{Name: "kind", Required: true, MaxSelect: 1, Values: NotificationKinds},
+			&core.SelectField{Name: "kind", Required: true, MaxSelect: 1, Values: notificationKinds1015},
 			&core.RelationField{Name: "actor", CollectionId: users.Id, MaxSelect: 1, CascadeDelete: true},
 			&core.TextField{Name: "text", Required: true, Max: 300},
 			&core.TextField{Name: "url", Max: 300},

@@ -64,6 +64,7 @@ func streamEvents(e *core.RequestEvent) error {
 	}
 	return streamHere(e, hub, c, head.Bytes(), last, reload)
 }
+
 // streamHeader starts a hijacked stream's response; its body ends when the
 // connection closes.
 const streamHeader = "HTTP/1.1 200 OK\r\n" +
@@ -143,4 +144,3 @@ func lastEventID(r *http.Request) (int64, error) {
 	}
 	return n, nil
 }
-

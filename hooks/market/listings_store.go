@@ -11,8 +11,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
-
-	"plaza/pb_migrations"
 )
 
 // Limits of a listing, as the schema holds them.
@@ -184,7 +182,11 @@ func OrgCurrency(app core.App) string {
 	return "usd"
 }
 
-// listingCategoryLabels name the schema's categories for people.
+// Categories are the marketplace's categories (listings.category); a new one
+// needs a migration adding it to the field's values, and a label below.
+var Categories = []string{"electronics", "home", "clothing", "books", "sports", "toys", "tickets", "services", "food", "other"}
+
+// listingCategoryLabels name the categories for people.
 var listingCategoryLabels = map[string]string{
 	"electronics": "Electronics", "home": "Home and garden", "clothing": "Clothing", "books": "Books",
 	"sports": "Sports", "toys": "Toys and games", "tickets": "Tickets", "services": "Services",
@@ -199,7 +201,7 @@ func categoryLabel(c string) string {
 	return "Other"
 }
 
-func validCategory(c string) bool { return slices.Contains(pb_migrations.ListingCategories, c) }
+func validCategory(c string) bool { return slices.Contains(Categories, c) }
 
 // listingQuery selects a page of listings.
 type listingQuery struct {

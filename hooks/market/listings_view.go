@@ -7,7 +7,6 @@ import (
 
 	"plaza/hooks/account"
 	"plaza/hooks/pay"
-	"plaza/pb_migrations"
 	"plaza/templates"
 )
 
@@ -69,7 +68,7 @@ func categoryOptions(selected, first string) []templates.SelectOption {
 	if first != "" {
 		out = append(out, templates.SelectOption{Value: "", Label: first, Selected: selected == ""})
 	}
-	for _, c := range pb_migrations.ListingCategories {
+	for _, c := range Categories {
 		out = append(out, templates.SelectOption{Value: c, Label: categoryLabel(c), Selected: c == selected})
 	}
 	return out

@@ -11,7 +11,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"plaza/hooks/web"
-	"plaza/pb_migrations"
 	"plaza/templates"
 )
 
@@ -41,7 +40,7 @@ var reasonLabels = map[string]string{
 
 func reasonChoices() []templates.Choice {
 	var out []templates.Choice
-	for _, r := range pb_migrations.ReportReasons {
+	for _, r := range Reasons {
 		out = append(out, templates.Choice{ID: r, Label: reasonLabels[r]})
 	}
 	return out
@@ -90,7 +89,7 @@ func fileReport(e *core.RequestEvent) error {
 	if err != nil {
 		return e.NotFoundError(err.Error(), nil)
 	}
-	if !slices.Contains(pb_migrations.ReportReasons, vm.Reason) {
+	if !slices.Contains(Reasons, vm.Reason) {
 		vm.Errors.Add("reason", "What's wrong", "Choose what's wrong.")
 	}
 	if utf8.RuneCountInString(vm.Note) > 500 {

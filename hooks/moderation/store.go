@@ -16,8 +16,15 @@ import (
 	"plaza/hooks/chat"
 	"plaza/hooks/moments"
 	"plaza/hooks/notify"
-	"plaza/pb_migrations"
 )
+
+// Reasons are why a member reports something (reports.reason); a new one
+// needs a migration adding it to the field's values.
+var Reasons = []string{"spam", "harassment", "hate", "violence", "sexual", "scam", "other"}
+
+// Targets are the collections a report can point at
+// (reports.target_collection).
+var Targets = []string{"messages", "posts", "post_comments", "listings", "users", "minis"}
 
 // Target is what a report points at: "collection:id".
 type Target struct {
@@ -34,7 +41,7 @@ var (
 // ParseTarget reads "collection:id" (minis may be named by slug).
 func ParseTarget(s string) (Target, error) {
 	c, id, ok := strings.Cut(s, ":")
-	if !ok || id == "" || len(id) > 40 || !slices.Contains(pb_migrations.ReportTargets, c) {
+	if !ok || id == "" || len(id) > 40 || !slices.Contains(Targets, c) {
 		return Target{}, errNoTarget
 	}
 	return Target{c, id}, nil
